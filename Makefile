@@ -1,0 +1,52 @@
+# The project's one test command is `make test`.
+GO ?= go
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+BENCHSTAT := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+FUZZTIME ?= 10s
+BENCHCOUNT ?= 6
+
+.PHONY: all generate check-generate lint test cover bench fuzz
+
+all: test
+
+## generate: regenerate gen/ from api/bsg-2fa.yaml
+generate:
+	$(GO) generate ./...
+
+## check-generate: regenerate and fail if anything under gen/ changed
+check-generate: generate
+	@if [ -n "$$(git status --porcelain -- gen api)" ]; then \
+		echo "generated code is out of date; run 'make generate' and commit:"; \
+		git status --porcelain -- gen api; git --no-pager diff --stat -- gen api; exit 1; \
+	fi
+
+## lint: gofmt, go vet, staticcheck, actionlint
+lint:
+	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(ACTIONLINT) .github/workflows/*.yml
+
+## test: the whole check, as CI runs it
+test: check-generate lint
+	$(GO) test -race -count=1 ./...
+
+## cover: test coverage per package and in total
+cover:
+	$(GO) test -count=1 -coverprofile=coverage.out ./...
+	$(GO) tool cover -func=coverage.out | tail -n 1
+
+## bench: benchmarks with -benchmem, several counts, summarised by benchstat
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -count=$(BENCHCOUNT) ./... | tee bench.txt
+	$(GO) run $(BENCHSTAT) bench.txt
+
+## fuzz: run every fuzz target for FUZZTIME each
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
+			$(GO) test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) $$pkg; \
+		done; \
+	done
