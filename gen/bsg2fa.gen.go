@@ -284,20 +284,20 @@ type CreateTemplateRequest struct {
 // DateOrDateTime A date `YYYY-MM-DD`, or a date-time in the forms of `Timestamp`.
 type DateOrDateTime = string
 
-// DeleteTemplateResponse defines model for DeleteTemplateResponse.
-type DeleteTemplateResponse struct {
+// DeleteTemplateResult defines model for DeleteTemplateResult.
+type DeleteTemplateResult struct {
 	union json.RawMessage
 }
 
-// DeleteTemplateResponse0 defines model for DeleteTemplateResponse.0.
-type DeleteTemplateResponse0 struct {
+// DeleteTemplateResult0 defines model for DeleteTemplateResult.0.
+type DeleteTemplateResult0 struct {
 	Data struct {
 		Status string `json:"status,omitempty"`
 	} `json:"data,omitempty"`
 }
 
-// DeleteTemplateResponse1 defines model for DeleteTemplateResponse.1.
-type DeleteTemplateResponse1 = string
+// DeleteTemplateResult1 defines model for DeleteTemplateResult.1.
+type DeleteTemplateResult1 = string
 
 // ErrorBody Every error the service answers, in one of four shapes:
 // `{"message": "...", "errors": ["..."]}`,
@@ -676,22 +676,22 @@ type CreateTemplateJSONRequestBody = CreateTemplateRequest
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
 
-// AsDeleteTemplateResponse0 returns the union data inside the DeleteTemplateResponse as a DeleteTemplateResponse0
-func (t DeleteTemplateResponse) AsDeleteTemplateResponse0() (DeleteTemplateResponse0, error) {
-	var body DeleteTemplateResponse0
+// AsDeleteTemplateResult0 returns the union data inside the DeleteTemplateResult as a DeleteTemplateResult0
+func (t DeleteTemplateResult) AsDeleteTemplateResult0() (DeleteTemplateResult0, error) {
+	var body DeleteTemplateResult0
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromDeleteTemplateResponse0 overwrites any union data inside the DeleteTemplateResponse as the provided DeleteTemplateResponse0
-func (t *DeleteTemplateResponse) FromDeleteTemplateResponse0(v DeleteTemplateResponse0) error {
+// FromDeleteTemplateResult0 overwrites any union data inside the DeleteTemplateResult as the provided DeleteTemplateResult0
+func (t *DeleteTemplateResult) FromDeleteTemplateResult0(v DeleteTemplateResult0) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeDeleteTemplateResponse0 performs a merge with any union data inside the DeleteTemplateResponse, using the provided DeleteTemplateResponse0
-func (t *DeleteTemplateResponse) MergeDeleteTemplateResponse0(v DeleteTemplateResponse0) error {
+// MergeDeleteTemplateResult0 performs a merge with any union data inside the DeleteTemplateResult, using the provided DeleteTemplateResult0
+func (t *DeleteTemplateResult) MergeDeleteTemplateResult0(v DeleteTemplateResult0) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -702,22 +702,22 @@ func (t *DeleteTemplateResponse) MergeDeleteTemplateResponse0(v DeleteTemplateRe
 	return err
 }
 
-// AsDeleteTemplateResponse1 returns the union data inside the DeleteTemplateResponse as a DeleteTemplateResponse1
-func (t DeleteTemplateResponse) AsDeleteTemplateResponse1() (DeleteTemplateResponse1, error) {
-	var body DeleteTemplateResponse1
+// AsDeleteTemplateResult1 returns the union data inside the DeleteTemplateResult as a DeleteTemplateResult1
+func (t DeleteTemplateResult) AsDeleteTemplateResult1() (DeleteTemplateResult1, error) {
+	var body DeleteTemplateResult1
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromDeleteTemplateResponse1 overwrites any union data inside the DeleteTemplateResponse as the provided DeleteTemplateResponse1
-func (t *DeleteTemplateResponse) FromDeleteTemplateResponse1(v DeleteTemplateResponse1) error {
+// FromDeleteTemplateResult1 overwrites any union data inside the DeleteTemplateResult as the provided DeleteTemplateResult1
+func (t *DeleteTemplateResult) FromDeleteTemplateResult1(v DeleteTemplateResult1) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeDeleteTemplateResponse1 performs a merge with any union data inside the DeleteTemplateResponse, using the provided DeleteTemplateResponse1
-func (t *DeleteTemplateResponse) MergeDeleteTemplateResponse1(v DeleteTemplateResponse1) error {
+// MergeDeleteTemplateResult1 performs a merge with any union data inside the DeleteTemplateResult, using the provided DeleteTemplateResult1
+func (t *DeleteTemplateResult) MergeDeleteTemplateResult1(v DeleteTemplateResult1) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -728,12 +728,12 @@ func (t *DeleteTemplateResponse) MergeDeleteTemplateResponse1(v DeleteTemplateRe
 	return err
 }
 
-func (t DeleteTemplateResponse) MarshalJSON() ([]byte, error) {
+func (t DeleteTemplateResult) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *DeleteTemplateResponse) UnmarshalJSON(b []byte) error {
+func (t *DeleteTemplateResult) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -3033,7 +3033,7 @@ type DeleteTemplateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *DeleteTemplateResponse
+	JSON200 *DeleteTemplateResult
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthenticated
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -3051,7 +3051,7 @@ type DeleteTemplateResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteTemplateResponse) GetJSON200() *DeleteTemplateResponse {
+func (r DeleteTemplateResponse) GetJSON200() *DeleteTemplateResult {
 	return r.JSON200
 }
 
@@ -4286,7 +4286,7 @@ func ParseDeleteTemplateResponse(rsp *http.Response) (*DeleteTemplateResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest DeleteTemplateResponse
+		var dest DeleteTemplateResult
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6021,14 +6021,14 @@ type DeleteTemplateResponseObject interface {
 	VisitDeleteTemplateResponse(w http.ResponseWriter) error
 }
 
-type DeleteTemplate200JSONResponse DeleteTemplateResponse
+type DeleteTemplate200JSONResponse DeleteTemplateResult
 
 func (t DeleteTemplate200JSONResponse) MarshalJSON() ([]byte, error) {
-	return DeleteTemplateResponse(t).MarshalJSON()
+	return DeleteTemplateResult(t).MarshalJSON()
 }
 
 func (t *DeleteTemplate200JSONResponse) UnmarshalJSON(b []byte) error {
-	return (*DeleteTemplateResponse)(t).UnmarshalJSON(b)
+	return (*DeleteTemplateResult)(t).UnmarshalJSON(b)
 }
 
 func (response DeleteTemplate200JSONResponse) VisitDeleteTemplateResponse(w http.ResponseWriter) error {
