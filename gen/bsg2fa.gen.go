@@ -439,7 +439,9 @@ type SendOtpRequest struct {
 	Recipient Recipient `json:"recipient"`
 
 	// Sender A sender: 3 to 11 printable Latin characters (letters, digits, symbols, spaces) for an
-	// alphanumeric name, or 3 to 15 digits for a numeric one.
+	// alphanumeric name, or 3 to 15 digits for a numeric one. These are the documentation
+	// page's limits; the vendor's file has a Viber example with a 12-character name
+	// (`VIBER_SENDER`) that they refuse, and the documentation page wins.
 	Sender SenderName `json:"sender"`
 
 	// SenderAlt Viber only: the SMS sender used when the Viber message cannot be delivered.
@@ -451,7 +453,9 @@ type SendOtpRequest struct {
 }
 
 // SenderName A sender: 3 to 11 printable Latin characters (letters, digits, symbols, spaces) for an
-// alphanumeric name, or 3 to 15 digits for a numeric one.
+// alphanumeric name, or 3 to 15 digits for a numeric one. These are the documentation
+// page's limits; the vendor's file has a Viber example with a 12-character name
+// (`VIBER_SENDER`) that they refuse, and the documentation page wins.
 type SenderName = string
 
 // SortWay defines model for SortWay.
