@@ -304,10 +304,8 @@ type DeleteTemplateResult1 = string
 // `{"message": "The given data was invalid.", "errors": {"field": ["..."]}}`,
 // `{"errors": [{"message": "..."}]}`, or `{"message": "..."}` alone.
 type ErrorBody struct {
-	// Errors A list of messages, a list of `{"message"}` objects, or messages per request field.
-	// `anyOf`, not `oneOf`: an empty list fits more than one branch.
-	Errors  ErrorList `json:"errors,omitempty"`
-	Message string    `json:"message,omitempty"`
+	Errors  *ErrorList `json:"errors,omitempty"`
+	Message string     `json:"message,omitempty"`
 }
 
 // ErrorItem defines model for ErrorItem.
@@ -612,10 +610,10 @@ type Unprocessable = ErrorBody
 // ListAuthenticationsParams defines parameters for ListAuthentications.
 type ListAuthenticationsParams struct {
 	// PageOffset How many items to skip.
-	PageOffset PageOffset `form:"page[offset],omitempty" json:"page[offset],omitempty"`
+	PageOffset *PageOffset `form:"page[offset],omitempty" json:"page[offset],omitempty"`
 
 	// PageLimit How many items one page holds.
-	PageLimit PageLimit `form:"page[limit],omitempty" json:"page[limit],omitempty"`
+	PageLimit *PageLimit `form:"page[limit],omitempty" json:"page[limit],omitempty"`
 
 	// FilterFrom First day of the period (by creation time). The vendor's file types it as a date; the
 	// documentation page speaks of ISO 8601. A date (`YYYY-MM-DD`) is the form to send; a
@@ -628,18 +626,18 @@ type ListAuthenticationsParams struct {
 	// FilterIds Up to three session ids, sent as repeated keys (`filter[ids]=a&filter[ids]=b`), the
 	// form and explode style of the vendor's file. How the service itself treats repeated keys
 	// has not been verified.
-	FilterIds         []AuthenticationId   `form:"filter[ids],omitempty" json:"filter[ids],omitempty"`
-	FilterStatus      AuthenticationStatus `form:"filter[status],omitempty" json:"filter[status],omitempty"`
-	FilterChannel     Channel              `form:"filter[channel],omitempty" json:"filter[channel],omitempty"`
-	FilterRecipient   PhoneNumber          `form:"filter[recipient],omitempty" json:"filter[recipient],omitempty"`
-	FilterCountryCode CountryCode          `form:"filter[country_code],omitempty" json:"filter[country_code],omitempty"`
+	FilterIds         *[]AuthenticationId   `form:"filter[ids],omitempty" json:"filter[ids],omitempty"`
+	FilterStatus      *AuthenticationStatus `form:"filter[status],omitempty" json:"filter[status],omitempty"`
+	FilterChannel     *Channel              `form:"filter[channel],omitempty" json:"filter[channel],omitempty"`
+	FilterRecipient   *PhoneNumber          `form:"filter[recipient],omitempty" json:"filter[recipient],omitempty"`
+	FilterCountryCode *CountryCode          `form:"filter[country_code],omitempty" json:"filter[country_code],omitempty"`
 
 	// Way Sort direction.
-	Way Way `form:"way,omitempty" json:"way,omitempty"`
+	Way *Way `form:"way,omitempty" json:"way,omitempty"`
 
 	// Sort The field to sort by. The default follows the documentation page (`created_at`); the
 	// vendor's file says `id`.
-	Sort ListAuthenticationsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Sort *ListAuthenticationsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListAuthenticationsParamsSort defines parameters for ListAuthentications.
@@ -648,21 +646,21 @@ type ListAuthenticationsParamsSort string
 // ListTemplatesParams defines parameters for ListTemplates.
 type ListTemplatesParams struct {
 	// PageOffset How many items to skip.
-	PageOffset PageOffset `form:"page[offset],omitempty" json:"page[offset],omitempty"`
+	PageOffset *PageOffset `form:"page[offset],omitempty" json:"page[offset],omitempty"`
 
 	// PageLimit How many items one page holds.
-	PageLimit PageLimit `form:"page[limit],omitempty" json:"page[limit],omitempty"`
+	PageLimit *PageLimit `form:"page[limit],omitempty" json:"page[limit],omitempty"`
 
 	// FilterIds Template ids, sent as repeated keys; the service's handling of repeated keys has not been verified.
-	FilterIds    []TemplateIdNumber `form:"filter[ids],omitempty" json:"filter[ids],omitempty"`
-	FilterStatus TemplateStatus     `form:"filter[status],omitempty" json:"filter[status],omitempty"`
+	FilterIds    *[]TemplateIdNumber `form:"filter[ids],omitempty" json:"filter[ids],omitempty"`
+	FilterStatus *TemplateStatus     `form:"filter[status],omitempty" json:"filter[status],omitempty"`
 
 	// Way Sort direction.
-	Way Way `form:"way,omitempty" json:"way,omitempty"`
+	Way *Way `form:"way,omitempty" json:"way,omitempty"`
 
 	// Sort The field to sort by. The default follows the documentation page (`updated_at`); the
 	// vendor's file says `template_id`.
-	Sort ListTemplatesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Sort *ListTemplatesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListTemplatesParamsSort defines parameters for ListTemplates.
@@ -1727,20 +1725,28 @@ func NewListAuthenticationsRequest(server string, params *ListAuthenticationsPar
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[offset]", params.PageOffset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+		if params.PageOffset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[offset]", *params.PageOffset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
 			}
+
 		}
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[limit]", params.PageLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+		if params.PageLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[limit]", *params.PageLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
 			}
+
 		}
 
 		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter[from]", params.FilterFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -1761,7 +1767,7 @@ func NewListAuthenticationsRequest(server string, params *ListAuthenticationsPar
 
 		if params.FilterIds != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter[ids]", params.FilterIds, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter[ids]", *params.FilterIds, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -1771,52 +1777,76 @@ func NewListAuthenticationsRequest(server string, params *ListAuthenticationsPar
 
 		}
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter[status]", params.FilterStatus, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+		if params.FilterStatus != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter[status]", *params.FilterStatus, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
 			}
+
 		}
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter[channel]", params.FilterChannel, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+		if params.FilterChannel != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter[channel]", *params.FilterChannel, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
 			}
+
 		}
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter[recipient]", params.FilterRecipient, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+		if params.FilterRecipient != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter[recipient]", *params.FilterRecipient, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
 			}
+
 		}
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter[country_code]", params.FilterCountryCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+		if params.FilterCountryCode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter[country_code]", *params.FilterCountryCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
 			}
+
 		}
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "way", params.Way, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+		if params.Way != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "way", *params.Way, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
 			}
+
 		}
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
 			}
+
 		}
 
 		if encoded := queryValues.Encode(); encoded != "" {
@@ -1982,25 +2012,9 @@ func NewListTemplatesRequest(server string, params *ListTemplatesParams) (*http.
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[offset]", params.PageOffset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
-			}
-		}
+		if params.PageOffset != nil {
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[limit]", params.PageLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
-			}
-		}
-
-		if params.FilterIds != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter[ids]", params.FilterIds, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[offset]", *params.PageOffset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2010,28 +2024,64 @@ func NewListTemplatesRequest(server string, params *ListTemplatesParams) (*http.
 
 		}
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter[status]", params.FilterStatus, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+		if params.PageLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[limit]", *params.PageLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
 			}
+
 		}
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "way", params.Way, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+		if params.FilterIds != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter[ids]", *params.FilterIds, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
 			}
+
 		}
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+		if params.FilterStatus != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter[status]", *params.FilterStatus, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
 			}
+
+		}
+
+		if params.Way != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "way", *params.Way, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
 		}
 
 		if encoded := queryValues.Encode(); encoded != "" {
