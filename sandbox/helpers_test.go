@@ -1,0 +1,196 @@
+package sandbox_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-bsg/bsg2fa/api"
+	"github.com/go-bsg/bsg2fa/gen"
+	"github.com/go-bsg/bsg2fa/sandbox"
+)
+
+// fakeClock is a clock tests move by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *fakeClock {
+	return &fakeClock{now: time.Date(2024, 5, 10, 12, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// specRouter finds the operation of a request in api/bsg-2fa.yaml, for response validation.
+// It is built independently of the sandbox's own route table.
+func specRouter(t testing.TB) routers.Router {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(api.Spec)
+	require.NoError(t, err)
+	doc.Servers = nil // match paths on any host, the httptest one included
+	router, err := legacy.NewRouter(doc)
+	require.NoError(t, err)
+	return router
+}
+
+// validatingTransport checks every /api/ response against the document and fails the test on
+// one it does not describe (status code included).
+type validatingTransport struct {
+	t      testing.TB
+	router routers.Router
+	next   http.RoundTripper
+}
+
+func (v *validatingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := v.next.RoundTrip(req)
+	if err != nil || !strings.HasPrefix(req.URL.Path, "/api/") {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	route, params, err := v.router.FindRoute(req)
+	if err != nil {
+		v.t.Errorf("%s %s: no operation in the document: %v", req.Method, req.URL.Path, err)
+		return resp, nil
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+		Status:                 resp.StatusCode,
+		Header:                 resp.Header,
+		Body:                   io.NopCloser(bytes.NewReader(body)),
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	}
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		v.t.Errorf("%s %s answered %d with a response the document does not describe: %v\nbody: %s",
+			req.Method, req.URL.Path, resp.StatusCode, err, body)
+	}
+	return resp, nil
+}
+
+// env is one sandbox behind httptest with a validating client.
+type env struct {
+	t      *testing.T
+	srv    *sandbox.Server
+	url    string
+	http   *http.Client
+	client *gen.ClientWithResponses
+	clock  *fakeClock
+	bearer string
+}
+
+func setup(t *testing.T, opts ...sandbox.Option) *env {
+	t.Helper()
+	clock := newClock()
+	opts = append([]sandbox.Option{
+		sandbox.WithClock(clock.Now),
+		sandbox.WithAPIKey("test-key"),
+		sandbox.WithRand(rand.NewChaCha8([32]byte{1, 2, 3})),
+	}, opts...)
+	srv := sandbox.New(opts...)
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	hc := &http.Client{Transport: &validatingTransport{t: t, router: specRouter(t), next: http.DefaultTransport}}
+	e := &env{t: t, srv: srv, url: ts.URL, http: hc, clock: clock}
+	client, err := gen.NewClientWithResponses(ts.URL, gen.WithHTTPClient(hc), gen.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+		if e.bearer != "" {
+			r.Header.Set("Authorization", "Bearer "+e.bearer)
+		}
+		return nil
+	}))
+	require.NoError(t, err)
+	e.client = client
+	return e
+}
+
+func (e *env) login() {
+	e.t.Helper()
+	resp, err := e.client.LoginWithResponse(context.Background(), gen.LoginRequest{ApiKey: "test-key"})
+	require.NoError(e.t, err)
+	require.Equal(e.t, http.StatusOK, resp.StatusCode(), string(resp.Body))
+	e.bearer = resp.JSON200.Bearer
+}
+
+// do sends a raw request with the current bearer and returns status and body.
+func (e *env) do(method, path, body string) (int, string, http.Header) {
+	e.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, e.url+path, rd)
+	require.NoError(e.t, err)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if e.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+e.bearer)
+	}
+	resp, err := e.http.Do(req)
+	require.NoError(e.t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(e.t, err)
+	return resp.StatusCode, strings.TrimSpace(string(b)), resp.Header
+}
+
+// sendBody is a valid send request for the default template.
+func sendBody(recipient string, lifetime, tries, digits int) string {
+	b, _ := json.Marshal(map[string]any{
+		"recipient": recipient, "channel": "sms", "sender": "SENDER", "template_id": "1",
+		"code_lifetime": lifetime, "code_max_tries": tries, "code_digits": digits,
+	})
+	return string(b)
+}
+
+// send opens a session and returns its id and code.
+func (e *env) send(recipient string, lifetime, tries, digits int) (string, string) {
+	e.t.Helper()
+	status, body, _ := e.do(http.MethodPost, "/api/2fa/authentications/otp", sendBody(recipient, lifetime, tries, digits))
+	require.Equal(e.t, http.StatusCreated, status, body)
+	var out gen.AuthenticationResponse
+	require.NoError(e.t, json.Unmarshal([]byte(body), &out))
+	code, ok := e.srv.LastCode(out.Data.Id)
+	require.True(e.t, ok)
+	return out.Data.Id, code
+}
+
+func rule(msg string) string {
+	b, _ := json.Marshal(map[string]any{"errors": []map[string]string{{"message": msg}}})
+	return string(b)
+}
+
+func decode[T any](t testing.TB, body string) T {
+	t.Helper()
+	var v T
+	require.NoError(t, json.Unmarshal([]byte(body), &v), body)
+	return v
+}

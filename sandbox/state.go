@@ -1,0 +1,161 @@
+package sandbox
+
+import (
+	"time"
+
+	"github.com/go-bsg/bsg2fa/gen"
+)
+
+// Messages of the service, as the documentation page writes them.
+const (
+	msgTemplateNotFound    = "Template not found"
+	msgTemplateStatus      = "Invalid template status"
+	msgCountry             = "The recipients phone number is located in a country that is not on the list of countries allowed for the selected template. Please register new message template."
+	msgStopList            = "Recipient exists on the stop list"
+	msgPendingLimit        = "Authentication limit with status pending"
+	msgTotalLimit          = "Total authentication limit"
+	msgInsufficientFunds   = "Insufficient funds"
+	msgAuthNotFound        = "Authentication not found"
+	msgCodeMismatch        = "The code does not match the expected value"
+	msgAttemptsLimit       = "Authentication verifying attempts limit"
+	msgCodeExpired         = "Access code expired"
+	msgFailedStatus        = "Authentication failed status"
+	msgCanceledStatus      = "Authentication canceled status"
+	msgExpired             = "Authentication expired"
+	msgInvalidStatus       = "Authentication invalid status"
+	msgDefaultTemplate     = "Default template is not available for deletion"
+	msgTemplateName        = "User has a template with the identical name!"
+	msgCodeOnce            = "The {code2fa} variable must occur only once in the text"
+	msgCodeRequired        = "The variable {code2fa} is required in the text"
+	msgTooManyRequested    = "The number of requests to create a template is limited to 10. Please wait for the manager approve before making a new request."
+	msgServiceError        = "2FA Service error."
+	msgUnauthenticated     = `{"message":"Unauthenticated."}`
+	msgTooManyRequestsBody = `{"message":"Too many duplicate request detected"}`
+)
+
+const (
+	codeVar           = "{code2fa}"
+	codeShown         = "{code}" // what answers show in place of the code, as the documentation page does
+	defaultTemplateID = 1
+	maxTemplateID     = 999_999_999
+	maxRequested      = 10
+)
+
+// session is one authentication. Its fields change only under Server.mu.
+type session struct {
+	id        string
+	recipient string
+	channel   string // "sms" or "viber"
+	sender    string
+	senderAlt string // "" when none
+	text      string // the template text with codeShown in place of the code
+	lifetime  int
+	maxTries  int
+	digits    int
+	tries     int
+	code      string
+	country   string
+	status    gen.AuthenticationStatus
+	price     int64
+	created   time.Time
+	expires   time.Time
+	updated   time.Time
+	finished  time.Time
+	messages  []message
+}
+
+type message struct {
+	id      int64
+	created time.Time
+}
+
+type template struct {
+	id        int
+	name      string
+	text      string
+	countries []string // empty: every country
+	status    gen.TemplateStatus
+	updated   time.Time
+}
+
+type finishedEntry struct {
+	id string
+	at time.Time
+}
+
+// queue is a FIFO that reuses its backing array; pops are O(1) amortised.
+type queue[T any] struct {
+	items []T
+	head  int
+}
+
+func (q *queue[T]) push(v T) { q.items = append(q.items, v) }
+
+func (q *queue[T]) len() int { return len(q.items) - q.head }
+
+func (q *queue[T]) peek() T { return q.items[q.head] }
+
+func (q *queue[T]) pop() {
+	var zero T
+	q.items[q.head] = zero
+	q.head++
+	switch {
+	case q.head == len(q.items):
+		q.items, q.head = q.items[:0], 0
+	case q.head >= 1024 && q.head*2 >= len(q.items):
+		n := copy(q.items, q.items[q.head:])
+		clear(q.items[n:])
+		q.items, q.head = q.items[:n], 0
+	}
+}
+
+// expireLocked closes a pending session whose lifetime is over. Expiry is evaluated lazily,
+// by the sandbox clock, whenever a session is read or changed and when the created queue is
+// swept, so a fake clock moves sessions on without a timer.
+func (s *Server) expireLocked(a *session, now time.Time) {
+	if a.status == gen.AuthenticationStatusPending && !now.Before(a.expires) {
+		s.finishLocked(a, gen.AuthenticationStatusExpired, a.expires)
+	}
+}
+
+func (s *Server) finishLocked(a *session, status gen.AuthenticationStatus, at time.Time) {
+	a.status, a.finished, a.updated = status, at, at
+	s.pending--
+	s.finishedQ.push(finishedEntry{id: a.id, at: at})
+	for s.finishedQ.len() > s.cfg.maxSessions {
+		delete(s.sessions, s.finishedQ.peek().id)
+		s.finishedQ.pop()
+	}
+}
+
+// sweepLocked keeps memory bounded: it expires pending sessions from the oldest on (stopping
+// at the first that is still running) and drops finished sessions past the retention or
+// beyond the maximum count, oldest finished first. Each call does work proportional to what
+// it removes.
+func (s *Server) sweepLocked(now time.Time) {
+	for s.createdQ.len() > 0 {
+		a, ok := s.sessions[s.createdQ.peek()]
+		if ok && a.status == gen.AuthenticationStatusPending {
+			s.expireLocked(a, now)
+			if a.status == gen.AuthenticationStatusPending {
+				break
+			}
+		}
+		s.createdQ.pop()
+	}
+	for s.finishedQ.len() > 0 {
+		e := s.finishedQ.peek()
+		if s.finishedQ.len() <= s.cfg.maxSessions && now.Sub(e.at) < s.cfg.retention {
+			break
+		}
+		delete(s.sessions, e.id)
+		s.finishedQ.pop()
+	}
+}
+
+// retained reports how many sessions the server holds; tests use it to check the bounds.
+func (s *Server) retained() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sessions)
+}
