@@ -1,0 +1,218 @@
+package wrapper
+
+import (
+	"context"
+	"time"
+
+	"github.com/go-bsg/bsg2fa/gen"
+)
+
+// SendOTP creates an authentication session and sends its one-time password to
+// req.Recipient. The request is checked first (see SendOTPRequest) and refused with a
+// *ValidationError without sending anything.
+//
+// SendOTP is never repeated after the request may have reached the service (a 5xx, a timeout,
+// a dropped connection): that could send the user a second code. It is repeated after a 429
+// and after a failure to connect.
+func (c *Client) SendOTP(ctx context.Context, req SendOTPRequest) (*Authentication, error) {
+	req, err := validateSendOTP(req)
+	if err != nil {
+		return nil, err
+	}
+	body := gen.SendOtpRequest{
+		Channel:      string(req.Channel),
+		Sender:       req.Sender,
+		SenderAlt:    req.SenderAlt,
+		CodeLifetime: int(req.CodeLifetime / time.Second),
+		CodeMaxTries: req.CodeMaxTries,
+		CodeDigits:   req.CodeDigits,
+	}
+	// Both unions are set from plain values; their encoding cannot fail.
+	_ = body.Recipient.FromPhoneNumber(req.Recipient)
+	_ = body.TemplateId.FromTemplateIdNumber(req.TemplateID)
+
+	k := c.newCall(opSendOTP, callAPI)
+	k.recipient = req.Recipient
+	resp, err := k.gcr.SendOtpWithResponse(ctx, body)
+	if err != nil {
+		return nil, k.fail(err, ErrTemplateNotFound)
+	}
+	return k.authentication(resp.JSON201, resp.Body)
+}
+
+// ResendOTP sends a new code for a pending session; the previous code stops working.
+func (c *Client) ResendOTP(ctx context.Context, id string) (*Authentication, error) {
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
+	k := c.newCall(opResendOTP, callAPI)
+	resp, err := k.gcr.ResendOtpWithResponse(ctx, id)
+	if err != nil {
+		return nil, k.fail(err, ErrAuthenticationNotFound)
+	}
+	return k.authentication(resp.JSON200, resp.Body)
+}
+
+// VerifyOTP checks the code the user typed. A match returns the session, now verified; a
+// wrong code is an error matching ErrWrongCode (and counts as an attempt), and the other
+// outcomes match ErrCodeExpired, ErrAttemptsExceeded, ErrAuthenticationNotFound and so on.
+func (c *Client) VerifyOTP(ctx context.Context, id, code string) (*Authentication, error) {
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
+	if err := validateCode(code); err != nil {
+		return nil, err
+	}
+	var body gen.VerifyOtpRequest
+	// A string keeps leading zeros; its encoding cannot fail.
+	_ = body.AccessCode.FromVerifyOtpRequestAccessCode0(code)
+
+	k := c.newCall(opVerifyOTP, callAPI)
+	k.code = code
+	resp, err := k.gcr.VerifyOtpWithResponse(ctx, id, body)
+	if err != nil {
+		return nil, k.fail(err, ErrAuthenticationNotFound)
+	}
+	return k.authentication(resp.JSON200, resp.Body)
+}
+
+// CancelOTP cancels a pending session.
+func (c *Client) CancelOTP(ctx context.Context, id string) (*Authentication, error) {
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
+	k := c.newCall(opCancelOTP, callAPI)
+	resp, err := k.gcr.CancelOtpWithResponse(ctx, id)
+	if err != nil {
+		return nil, k.fail(err, ErrAuthenticationNotFound)
+	}
+	return k.authentication(resp.JSON200, resp.Body)
+}
+
+// GetAuthentication reads one session with its messages.
+func (c *Client) GetAuthentication(ctx context.Context, id string) (*Authentication, error) {
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
+	k := c.newCall(opGetAuthentication, callAPI)
+	resp, err := k.gcr.GetAuthenticationWithResponse(ctx, id)
+	if err != nil {
+		return nil, k.fail(err, ErrAuthenticationNotFound)
+	}
+	return k.authentication(resp.JSON200, resp.Body)
+}
+
+// ListAuthenticationsPage reads one page of the sessions created between req.From and req.To
+// (whole days, UTC). Total is the number of sessions that match in all.
+func (c *Client) ListAuthenticationsPage(ctx context.Context, req ListAuthenticationsRequest) (*AuthenticationPage, error) {
+	page, _, err := c.listAuthentications(ctx, req)
+	return page, err
+}
+
+// listAuthentications reads one page and reports whether a further page may follow.
+func (c *Client) listAuthentications(ctx context.Context, req ListAuthenticationsRequest) (*AuthenticationPage, bool, error) {
+	req, err := validateListAuthentications(req)
+	if err != nil {
+		return nil, false, err
+	}
+	params := gen.ListAuthenticationsParams{
+		PageOffset:        &req.Offset,
+		PageLimit:         &req.Limit,
+		FilterFrom:        req.From.UTC().Format(time.DateOnly),
+		FilterTo:          req.To.UTC().Format(time.DateOnly),
+		FilterStatus:      optional(gen.AuthenticationStatus(req.Status)),
+		FilterChannel:     optional(string(req.Channel)),
+		FilterRecipient:   optional(req.Recipient),
+		FilterCountryCode: optional(req.CountryCode),
+		Way:               optional(gen.SortWay(req.Order)),
+		Sort:              optional(gen.ListAuthenticationsParamsSort(req.SortBy)),
+	}
+	if len(req.IDs) > 0 {
+		params.FilterIds = &req.IDs
+	}
+	k := c.newCall(opListAuthentications, callAPI)
+	resp, err := k.gcr.ListAuthenticationsWithResponse(ctx, &params)
+	if err != nil {
+		return nil, false, k.fail(err, nil)
+	}
+	g := resp.JSON200
+	if g == nil {
+		g = new(gen.AuthenticationListResponse)
+		if err := k.decodeOther(resp.Body, g); err != nil {
+			return nil, false, err
+		}
+	}
+	if g.Data.List == nil {
+		return nil, false, k.malformed(resp.Body, &fieldError{"data.list", errMissing})
+	}
+	items, err := toAuthentications(g.Data.List)
+	if err != nil {
+		return nil, false, k.malformed(resp.Body, err)
+	}
+	p := paging(len(items), req.Offset, req.Limit, g.Data.Total, g.Data.Total > 0)
+	return &AuthenticationPage{Items: items, Total: p.total}, p.next, nil
+}
+
+// pageInfo is what a list answer says about the pages after it.
+type pageInfo struct {
+	total int  // the total to report: the service's, or what this page proves at least
+	next  bool // whether a further page may hold more
+}
+
+// paging works out, for a page of count items read at offset, the total to report and
+// whether to read on. With a total, the walk stops when it is reached; without one, when a
+// page comes back short. An empty page always ends it, so a service that keeps announcing
+// more than it returns cannot make an iterator loop.
+func paging(count, offset, limit, total int, hasTotal bool) pageInfo {
+	seen := offset + count
+	switch {
+	case count == 0 && hasTotal:
+		return pageInfo{total: total}
+	case count == 0:
+		return pageInfo{total: seen}
+	case !hasTotal:
+		return pageInfo{total: seen, next: count >= limit}
+	case total < seen:
+		// A total smaller than what has been seen cannot be right; trust the items.
+		return pageInfo{total: seen}
+	}
+	return pageInfo{total: total, next: seen < total}
+}
+
+// authentication finishes a call that answers one session: data missing, null or unreadable
+// is a malformed answer, never an empty session.
+func (k *call) authentication(g *gen.AuthenticationResponse, body []byte) (*Authentication, error) {
+	if g == nil {
+		g = new(gen.AuthenticationResponse)
+		if err := k.decodeOther(body, g); err != nil {
+			return nil, err
+		}
+	}
+	a := new(Authentication)
+	if err := toAuthentication(&g.Data, a); err != nil {
+		return nil, k.malformed(body, err)
+	}
+	return a, nil
+}
+
+// checkID validates a session id and refuses the two that would change the path the request
+// goes to once escaped ("." and ".."): escaping leaves them as they are.
+func checkID(id string) error {
+	if err := validateID(id); err != nil {
+		return err
+	}
+	if id == "." || id == ".." {
+		return &ValidationError{Field: "id", Reason: "must not be a dot segment"}
+	}
+	return nil
+}
+
+// optional returns a pointer to v, or nil for the zero value: gen leaves nil query parameters
+// out, and an unset filter must not be sent as an empty one.
+func optional[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return &v
+}

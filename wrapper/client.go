@@ -1,0 +1,322 @@
+package wrapper
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Version is the version of this library. The default User-Agent carries it.
+const Version = "0.1.0"
+
+// DefaultBaseURL is the vendor's production One-API.
+const DefaultBaseURL = "https://one-api.bsg.world"
+
+// Defaults of the options; each can be changed with the option of the same name.
+const (
+	// DefaultMaxRetries is how many times a failed request may be repeated (see WithMaxRetries).
+	DefaultMaxRetries = 2
+	// DefaultRetryAfterCap is the longest Retry-After the client waits for (see WithRetryAfterCap).
+	DefaultRetryAfterCap = 30 * time.Second
+	// DefaultMaxResponseBytes is the largest response body the client reads (see WithMaxResponseBytes).
+	DefaultMaxResponseBytes = 4 << 20
+	// DefaultTimeout bounds each HTTP exchange when no http.Client is given (see WithTimeout).
+	DefaultTimeout = 30 * time.Second
+)
+
+// Backoff between retries when the service gives no Retry-After: exponential from
+// backoffBase, never longer than backoffMax, with jitter so callers do not retry in step.
+const (
+	backoffBase = 200 * time.Millisecond
+	backoffMax  = 5 * time.Second
+)
+
+// idleConnsPerHost is how many idle connections the default transport keeps for the service.
+// The standard 2 makes concurrent callers open and close connections on every burst.
+const idleConnsPerHost = 100
+
+// Client calls the BSG 2FA API. It is safe for concurrent use; create one and share it, so that
+// every goroutine uses the same bearer token and the same connections.
+type Client struct {
+	server    string // base URL with a trailing slash, as gen expects
+	baseURL   string // as configured, for String
+	hc        *http.Client
+	userAgent []string // one shared header value, set on every request without allocating
+	logger    *slog.Logger
+	retry     retryPolicy
+	maxBytes  int64
+	auth      *authState
+	jitter    func() float64 // random source of the backoff; replaced by tests
+}
+
+// Option configures a Client. Options are made by the With functions; an invalid one makes
+// New return an error.
+type Option struct {
+	apply func(*config) error
+}
+
+// config gathers the options before New checks them together.
+type config struct {
+	baseURL       string
+	hc            *http.Client
+	token         string
+	logger        *slog.Logger
+	maxRetries    int
+	userAgent     string
+	retryAfterCap time.Duration
+	maxBytes      int64
+	timeout       time.Duration
+	timeoutSet    bool
+}
+
+// WithBaseURL sets the service's address (default DefaultBaseURL). It must be https, or http
+// to a loopback host (127.0.0.0/8, ::1, localhost) for local stand-ins; a path prefix is kept.
+func WithBaseURL(rawURL string) Option {
+	return Option{func(c *config) error {
+		c.baseURL = rawURL
+		return nil
+	}}
+}
+
+// WithHTTPClient makes the client send its requests with hc: its transport, proxy and
+// timeout are used as they are.
+func WithHTTPClient(hc *http.Client) Option {
+	return Option{func(c *config) error {
+		if hc == nil {
+			return errors.New("WithHTTPClient: nil *http.Client")
+		}
+		c.hc = hc
+		return nil
+	}}
+}
+
+// WithToken makes the client use a bearer obtained elsewhere instead of logging in first.
+// With an API key as well, the client logs in when the bearer is refused or runs out; without
+// one, a refused bearer is ErrUnauthorized.
+func WithToken(bearer string) Option {
+	return Option{func(c *config) error {
+		if strings.TrimSpace(bearer) == "" || strings.ContainsAny(bearer, "\r\n") {
+			return errors.New("WithToken: empty or malformed bearer")
+		}
+		c.token = bearer
+		return nil
+	}}
+}
+
+// WithLogger makes the client log every HTTP exchange at debug level: method, path template,
+// status, attempt and duration. Secrets are never logged and phone numbers are masked.
+func WithLogger(l *slog.Logger) Option {
+	return Option{func(c *config) error {
+		if l == nil {
+			return errors.New("WithLogger: nil *slog.Logger")
+		}
+		c.logger = l
+		return nil
+	}}
+}
+
+// WithMaxRetries sets how many times a failed request may be repeated (default 2, at most 10);
+// 0 disables retries. Which failures are retried is described in the package documentation.
+func WithMaxRetries(n int) Option {
+	return Option{func(c *config) error {
+		if n < 0 || n > 10 {
+			return fmt.Errorf("WithMaxRetries: %d is outside 0..10", n)
+		}
+		c.maxRetries = n
+		return nil
+	}}
+}
+
+// WithUserAgent replaces the default User-Agent ("bsg2fa-go/" + Version).
+func WithUserAgent(ua string) Option {
+	return Option{func(c *config) error {
+		if strings.TrimSpace(ua) == "" || strings.ContainsAny(ua, "\r\n") {
+			return errors.New("WithUserAgent: empty or malformed user agent")
+		}
+		c.userAgent = ua
+		return nil
+	}}
+}
+
+// WithRetryAfterCap sets the longest Retry-After the client waits for before retrying
+// (default 30s). A longer one ends the call at once with an error matching ErrRateLimited
+// (or ErrServiceUnavailable for a 503) whose RetryAfter says how long the service asked for.
+func WithRetryAfterCap(d time.Duration) Option {
+	return Option{func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("WithRetryAfterCap: negative duration %s", d)
+		}
+		c.retryAfterCap = d
+		return nil
+	}}
+}
+
+// WithMaxResponseBytes sets the largest response body the client reads (default 4 MiB).
+// A larger one is refused with an error matching ErrResponseTooLarge without being read whole.
+func WithMaxResponseBytes(n int64) Option {
+	return Option{func(c *config) error {
+		if n <= 0 {
+			return fmt.Errorf("WithMaxResponseBytes: %d is not positive", n)
+		}
+		c.maxBytes = n
+		return nil
+	}}
+}
+
+// WithTimeout bounds each HTTP exchange of the default http.Client (default 30s). It cannot be
+// combined with WithHTTPClient: set that client's Timeout instead.
+func WithTimeout(d time.Duration) Option {
+	return Option{func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("WithTimeout: %s is not positive", d)
+		}
+		c.timeout = d
+		c.timeoutSet = true
+		return nil
+	}}
+}
+
+// New returns a client that logs in with apiKey on its first call. apiKey may be empty only
+// when WithToken gives a bearer.
+func New(apiKey string, opts ...Option) (*Client, error) {
+	cfg := config{
+		baseURL:       DefaultBaseURL,
+		maxRetries:    DefaultMaxRetries,
+		userAgent:     "bsg2fa-go/" + Version,
+		retryAfterCap: DefaultRetryAfterCap,
+		maxBytes:      DefaultMaxResponseBytes,
+		timeout:       DefaultTimeout,
+	}
+	for _, o := range opts {
+		if o.apply == nil {
+			return nil, errors.New("bsg2fa: New: zero Option")
+		}
+		if err := o.apply(&cfg); err != nil {
+			return nil, fmt.Errorf("bsg2fa: New: %w", err)
+		}
+	}
+	if strings.ContainsAny(apiKey, "\r\n") {
+		return nil, errors.New("bsg2fa: New: malformed API key")
+	}
+	if strings.TrimSpace(apiKey) == "" && cfg.token == "" {
+		return nil, errors.New("bsg2fa: New: an API key or WithToken is required")
+	}
+	server, err := checkBaseURL(cfg.baseURL)
+	if err != nil {
+		return nil, fmt.Errorf("bsg2fa: New: %w", err)
+	}
+	hc := cfg.hc
+	if hc == nil {
+		hc = defaultHTTPClient(cfg.timeout)
+	} else if cfg.timeoutSet {
+		return nil, errors.New("bsg2fa: New: WithTimeout and WithHTTPClient together; set the http.Client's Timeout")
+	}
+
+	c := &Client{
+		server:    server,
+		baseURL:   strings.TrimSuffix(server, "/"),
+		hc:        hc,
+		userAgent: []string{cfg.userAgent},
+		logger:    cfg.logger,
+		retry: retryPolicy{
+			maxRetries:    cfg.maxRetries,
+			base:          backoffBase,
+			max:           backoffMax,
+			retryAfterCap: cfg.retryAfterCap,
+		},
+		maxBytes: cfg.maxBytes,
+		auth:     &authState{apiKey: secret(strings.TrimSpace(apiKey)), now: time.Now},
+		jitter:   rand.Float64,
+	}
+	if cfg.token != "" {
+		// A bearer from elsewhere may be old: its remaining life is judged by exp alone.
+		c.auth.tok = newToken(cfg.token, time.Now(), false)
+	}
+	return c, nil
+}
+
+// checkBaseURL returns the base URL in the form gen expects (with a trailing slash), or why it
+// cannot be used.
+func checkBaseURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", errors.New("WithBaseURL: not a URL")
+	}
+	switch {
+	case u.Host == "" || u.Hostname() == "":
+		return "", errors.New("WithBaseURL: no host")
+	case u.User != nil:
+		// Credentials in the URL would end up in every error message that quotes it.
+		return "", errors.New("WithBaseURL: credentials in the URL are not allowed")
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return "", errors.New("WithBaseURL: query or fragment not allowed")
+	case u.Scheme == "https":
+	case u.Scheme == "http":
+		if !isLoopback(u.Hostname()) {
+			return "", errors.New("WithBaseURL: http:// is allowed only for loopback hosts; use https://")
+		}
+	default:
+		return "", errors.New("WithBaseURL: scheme must be https")
+	}
+	return strings.TrimSuffix(u.String(), "/") + "/", nil
+}
+
+// isLoopback reports whether host names this machine: localhost or a loopback address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	return addr.Unmap().IsLoopback()
+}
+
+// defaultHTTPClient is the client used when the caller gives none: its own transport (so that
+// nothing the program does to http.DefaultTransport changes it) with enough idle connections
+// per host for concurrent callers, and an overall timeout per exchange.
+func defaultHTTPClient(timeout time.Duration) *http.Client {
+	var tr *http.Transport
+	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+		tr = dt.Clone()
+	} else {
+		tr = &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			ForceAttemptHTTP2:     true,
+			TLSHandshakeTimeout:   10 * time.Second,
+			ExpectContinueTimeout: time.Second,
+			IdleConnTimeout:       90 * time.Second,
+		}
+	}
+	tr.MaxIdleConns = idleConnsPerHost
+	tr.MaxIdleConnsPerHost = idleConnsPerHost
+	return &http.Client{Transport: tr, Timeout: timeout}
+}
+
+// String describes the client without its credentials.
+//
+// The printing methods have value receivers so that a Client value, not only a pointer,
+// prints this way: fmt would otherwise walk the unexported fields, where the methods of the
+// secret type cannot hide them.
+func (c Client) String() string {
+	return "bsg2fa.Client{baseURL: " + c.baseURL + ", credentials: " + redacted + "}"
+}
+
+// GoString implements fmt.GoStringer, so %#v does not walk the fields.
+func (c Client) GoString() string { return c.String() }
+
+// Format implements fmt.Formatter: every verb prints String, so no verb (%+v, %#v, %x …)
+// can reach the API key or the bearer.
+func (c Client) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+
+// LogValue implements slog.LogValuer.
+func (c Client) LogValue() slog.Value { return slog.StringValue(c.String()) }

@@ -1,0 +1,345 @@
+package wrapper
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRetryDecision(t *testing.T) {
+	p := retryPolicy{maxRetries: 2, base: 200 * time.Millisecond, max: 5 * time.Second, retryAfterCap: 30 * time.Second}
+	wrap := func(err error) error { return &url.Error{Op: "Post", URL: "https://example.com/x", Err: err} }
+	dialRefused := wrap(&net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "x"}})
+	refused := wrap(&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED})
+	reset := wrap(&net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET})
+	eof := wrap(io.EOF)
+	timeout := wrap(&net.OpError{Op: "read", Net: "tcp", Err: timeoutErr{}})
+	canceled := wrap(context.Canceled)
+	deadline := wrap(context.DeadlineExceeded)
+	certErr := wrap(errors.New("x509: certificate signed by unknown authority"))
+
+	const (
+		get  = http.MethodGet
+		post = http.MethodPost
+		del  = http.MethodDelete
+	)
+	tests := []struct {
+		name      string
+		method    string
+		status    int
+		err       error
+		ra        time.Duration
+		hasRA     bool
+		attempt   int
+		wantRetry bool
+		wantWait  time.Duration
+	}{
+		// GET: connection errors and 429/500/502/503/504.
+		{"GET 500", get, 500, nil, 0, false, 0, true, 150 * time.Millisecond},
+		{"GET 502", get, 502, nil, 0, false, 0, true, 150 * time.Millisecond},
+		{"GET 503", get, 503, nil, 0, false, 1, true, 300 * time.Millisecond},
+		{"GET 504", get, 504, nil, 0, false, 0, true, 150 * time.Millisecond},
+		{"GET 429", get, 429, nil, 0, false, 0, true, 150 * time.Millisecond},
+		{"GET 501 is not retried", get, 501, nil, 0, false, 0, false, 0},
+		{"GET 400", get, 400, nil, 0, false, 0, false, 0},
+		{"GET 401", get, 401, nil, 0, false, 0, false, 0},
+		{"GET 404", get, 404, nil, 0, false, 0, false, 0},
+		{"GET 422", get, 422, nil, 0, false, 0, false, 0},
+		{"GET reset", get, 0, reset, 0, false, 0, true, 150 * time.Millisecond},
+		{"GET EOF", get, 0, eof, 0, false, 0, true, 150 * time.Millisecond},
+		{"GET network timeout", get, 0, timeout, 0, false, 0, true, 150 * time.Millisecond},
+		{"GET dial", get, 0, refused, 0, false, 0, true, 150 * time.Millisecond},
+		{"GET canceled", get, 0, canceled, 0, false, 0, false, 0},
+		{"GET deadline", get, 0, deadline, 0, false, 0, false, 0},
+		{"GET certificate", get, 0, certErr, 0, false, 0, false, 0},
+		{"GET out of attempts", get, 503, nil, 0, false, 2, false, 0},
+
+		// POST: only 429 and failures to connect.
+		{"POST 429", post, 429, nil, 0, false, 0, true, 150 * time.Millisecond},
+		{"POST 500", post, 500, nil, 0, false, 0, false, 0},
+		{"POST 502", post, 502, nil, 0, false, 0, false, 0},
+		{"POST 503", post, 503, nil, 0, false, 0, false, 0},
+		{"POST 503 with Retry-After", post, 503, nil, time.Second, true, 0, false, 0},
+		{"POST 504", post, 504, nil, 0, false, 0, false, 0},
+		{"POST reset", post, 0, reset, 0, false, 0, false, 0},
+		{"POST EOF", post, 0, eof, 0, false, 0, false, 0},
+		{"POST timeout", post, 0, timeout, 0, false, 0, false, 0},
+		{"POST deadline", post, 0, deadline, 0, false, 0, false, 0},
+		{"POST connection refused", post, 0, refused, 0, false, 0, true, 150 * time.Millisecond},
+		{"POST DNS failure", post, 0, dialRefused, 0, false, 1, true, 300 * time.Millisecond},
+		{"POST bare ECONNREFUSED", post, 0, syscall.ECONNREFUSED, 0, false, 0, true, 150 * time.Millisecond},
+		{"POST 429 out of attempts", post, 429, nil, 0, false, 2, false, 0},
+
+		// DELETE: like POST.
+		{"DELETE 429", del, 429, nil, 0, false, 0, true, 150 * time.Millisecond},
+		{"DELETE 500", del, 500, nil, 0, false, 0, false, 0},
+		{"DELETE reset", del, 0, reset, 0, false, 0, false, 0},
+		{"DELETE dial", del, 0, refused, 0, false, 0, true, 150 * time.Millisecond},
+
+		// Retry-After: honoured up to the cap, beyond it no retry at all.
+		{"429 Retry-After 0", post, 429, nil, 0, true, 0, true, 0},
+		{"429 Retry-After 1s", post, 429, nil, time.Second, true, 0, true, time.Second},
+		{"429 Retry-After at cap", post, 429, nil, 30 * time.Second, true, 0, true, 30 * time.Second},
+		{"429 Retry-After over cap", post, 429, nil, 31 * time.Second, true, 0, false, 0},
+		{"GET 503 Retry-After 2s", get, 503, nil, 2 * time.Second, true, 0, true, 2 * time.Second},
+		{"GET 503 Retry-After over cap", get, 503, nil, time.Minute, true, 0, false, 0},
+		{"GET 500 ignores Retry-After", get, 500, nil, time.Minute, true, 0, true, 150 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			retry, wait := p.decide(tt.method, tt.status, tt.err, tt.ra, tt.hasRA, tt.attempt, 0.5)
+			assert.Equal(t, tt.wantRetry, retry)
+			assert.Equal(t, tt.wantWait, wait)
+		})
+	}
+
+	t.Run("no retries configured", func(t *testing.T) {
+		p := p
+		p.maxRetries = 0
+		retry, _ := p.decide(get, 503, nil, 0, false, 0, 0.5)
+		assert.False(t, retry)
+	})
+}
+
+// timeoutErr is a network timeout.
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string   { return "i/o timeout" }
+func (timeoutErr) Timeout() bool   { return true }
+func (timeoutErr) Temporary() bool { return true }
+
+func TestBackoff(t *testing.T) {
+	p := retryPolicy{base: 200 * time.Millisecond, max: 5 * time.Second}
+	tests := []struct {
+		attempt  int
+		jitter   float64
+		min, max time.Duration
+	}{
+		{0, 0, 100 * time.Millisecond, 100 * time.Millisecond},
+		{0, 0.999, 100 * time.Millisecond, 200 * time.Millisecond},
+		{1, 0, 200 * time.Millisecond, 200 * time.Millisecond},
+		{2, 0.999, 400 * time.Millisecond, 800 * time.Millisecond},
+		{5, 0.999, 2500 * time.Millisecond, 5 * time.Second},
+		{40, 0.999, 2500 * time.Millisecond, 5 * time.Second},
+		{1000, 0, 2500 * time.Millisecond, 2500 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		d := p.backoff(tt.attempt, tt.jitter)
+		assert.GreaterOrEqual(t, d, tt.min, "attempt %d", tt.attempt)
+		assert.LessOrEqual(t, d, tt.max, "attempt %d", tt.attempt)
+	}
+}
+
+var sendReq = SendOTPRequest{Recipient: "380979965073", Channel: ChannelSMS, Sender: "SHOP", TemplateID: 12}
+
+func TestRetryLoop(t *testing.T) {
+	type outcome struct {
+		status int
+		header map[string]string
+	}
+	tests := []struct {
+		name      string
+		post      bool
+		answers   []outcome // one per request; the last repeats
+		maxRetry  int
+		wantReqs  int32
+		wantErr   error
+		wantRetry time.Duration
+	}{
+		{"POST 500 is never repeated", true, []outcome{{500, nil}}, 2, 1, ErrServiceUnavailable, 0},
+		{"POST 502 is never repeated", true, []outcome{{502, nil}}, 2, 1, ErrServiceUnavailable, 0},
+		{"POST 503 with Retry-After is never repeated", true, []outcome{{503, map[string]string{"Retry-After": "0"}}}, 2, 1, ErrServiceUnavailable, 0},
+		{"GET 503 three times", false, []outcome{{503, nil}}, 2, 3, ErrServiceUnavailable, 0},
+		{"GET 503 then success", false, []outcome{{503, nil}, {200, nil}}, 2, 2, nil, 0},
+		{"GET 500 without retries", false, []outcome{{500, nil}}, 0, 1, ErrServiceUnavailable, 0},
+		{"POST 429 Retry-After 0 then success", true, []outcome{{429, map[string]string{"Retry-After": "0"}}, {201, nil}}, 2, 2, nil, 0},
+		{"POST 429 Retry-After 1 then success", true, []outcome{{429, map[string]string{"Retry-After": "1"}}, {201, nil}}, 2, 2, nil, 0},
+		{"POST 429 HTTP-date Retry-After in the past", true, []outcome{{429, map[string]string{"Retry-After": "Mon, 02 Jan 2006 15:04:05 GMT"}}, {201, nil}}, 2, 2, nil, 0},
+		{"POST 429 garbage Retry-After uses backoff", true, []outcome{{429, map[string]string{"Retry-After": "soon"}}, {201, nil}}, 2, 2, nil, 0},
+		{"POST 429 persistent", true, []outcome{{429, map[string]string{"Retry-After": "0"}}}, 2, 3, ErrRateLimited, 0},
+		{"POST 429 Retry-After above cap", true, []outcome{{429, map[string]string{"Retry-After": "3600"}}}, 2, 1, ErrRateLimited, time.Hour},
+		{"GET 404 is not repeated", false, []outcome{{404, nil}}, 2, 1, ErrAuthenticationNotFound, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mux, _ := setup(t, WithMaxRetries(tt.maxRetry))
+			var n atomic.Int32
+			var bodies []string
+			h := func(w http.ResponseWriter, r *http.Request) {
+				i := int(n.Add(1)) - 1
+				b, _ := io.ReadAll(r.Body)
+				bodies = append(bodies, string(b))
+				o := tt.answers[min(i, len(tt.answers)-1)]
+				for k, v := range o.header {
+					w.Header().Set(k, v)
+				}
+				if o.status < 300 {
+					writeJSON(w, o.status, sendBody)
+					return
+				}
+				writeJSON(w, o.status, `{"message":"nope"}`)
+			}
+			var err error
+			if tt.post {
+				mux.HandleFunc("POST /api/2fa/authentications/otp", h)
+				_, err = c.SendOTP(context.Background(), sendReq)
+			} else {
+				mux.HandleFunc("GET /api/2fa/authentications/{id}", h)
+				_, err = c.GetAuthentication(context.Background(), "s1")
+			}
+			assert.Equal(t, tt.wantReqs, n.Load(), "requests seen by the server")
+			for _, b := range bodies {
+				assert.Equal(t, bodies[0], b, "the same body on every attempt")
+			}
+			if tt.wantErr == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, tt.wantErr)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tt.answers[len(tt.answers)-1].status, apiErr.StatusCode)
+			if tt.wantRetry > 0 {
+				assert.Equal(t, tt.wantRetry, apiErr.RetryAfter)
+			}
+		})
+	}
+}
+
+func TestRetryAfterCapOption(t *testing.T) {
+	c, mux, _ := setup(t, WithRetryAfterCap(0))
+	var n atomic.Int32
+	mux.HandleFunc("POST /api/2fa/authentications/otp", counter(&n, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, http.StatusTooManyRequests, `{"message":"Too many duplicate request detected"}`)
+	}))
+	_, err := c.SendOTP(context.Background(), sendReq)
+	require.ErrorIs(t, err, ErrRateLimited)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, time.Second, apiErr.RetryAfter)
+	assert.Equal(t, int32(1), n.Load())
+}
+
+func TestRetryConnectionRefused(t *testing.T) {
+	// A closed port: the request never leaves, so even a POST is tried again.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+
+	c, err := New("", WithToken("opaque"), WithBaseURL("http://"+addr), WithMaxRetries(2))
+	require.NoError(t, err)
+	fastRetries(c)
+	var attempts atomic.Int32
+	c.hc = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		attempts.Add(1)
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	_, err = c.SendOTP(context.Background(), sendReq)
+	require.Error(t, err)
+	assert.True(t, neverSent(err), "a dial error: %v", err)
+	assert.Equal(t, int32(3), attempts.Load())
+}
+
+func TestPostNotRepeatedAfterDroppedConnection(t *testing.T) {
+	c, mux, _ := setup(t)
+	var n atomic.Int32
+	mux.HandleFunc("POST /api/2fa/authentications/otp", counter(&n, func(w http.ResponseWriter, r *http.Request) {
+		// The request arrived (an SMS may be on its way) and the connection drops.
+		hj, ok := w.(http.Hijacker)
+		require.True(t, ok)
+		conn, _, err := hj.Hijack()
+		require.NoError(t, err)
+		_ = conn.Close()
+	}))
+	_, err := c.SendOTP(context.Background(), sendReq)
+	require.Error(t, err)
+	assert.Equal(t, int32(1), n.Load())
+
+	var g atomic.Int32
+	mux.HandleFunc("GET /api/2fa/authentications/{id}", counter(&g, func(w http.ResponseWriter, r *http.Request) {
+		if g.Load() == 1 {
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			_ = conn.Close()
+			return
+		}
+		writeJSON(w, http.StatusOK, statusBody)
+	}))
+	_, err = c.GetAuthentication(context.Background(), "s1")
+	require.NoError(t, err, "a GET is repeated after a dropped connection")
+	assert.Equal(t, int32(2), g.Load())
+}
+
+func TestContextCancelledDuringBackoff(t *testing.T) {
+	c, mux, _ := setup(t)
+	c.retry.base, c.retry.max = time.Hour, time.Hour // a wait only the context can end
+	ctx, cancel := context.WithCancel(context.Background())
+	var n atomic.Int32
+	mux.HandleFunc("GET /api/2fa/authentications/{id}", counter(&n, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusServiceUnavailable, `{"message":"down"}`)
+		cancel()
+	}))
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.GetAuthentication(ctx, "s1")
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, context.Canceled)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the backoff did not end with the context")
+	}
+	assert.Equal(t, int32(1), n.Load())
+}
+
+func TestContextCancelledDuringRetryAfter(t *testing.T) {
+	c, mux, _ := setup(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	mux.HandleFunc("POST /api/2fa/authentications/otp", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "25")
+		writeJSON(w, http.StatusTooManyRequests, `{"message":"slow down"}`)
+		cancel()
+	})
+	_, err := c.SendOTP(ctx, sendReq)
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// roundTripFunc adapts a function to http.RoundTripper.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestRewindKeepsBody(t *testing.T) {
+	// Every attempt of a POST with a body sends the same bytes, read from the start.
+	c, mux, _ := setup(t)
+	var bodies []string
+	mux.HandleFunc("POST /api/2fa/authentications/otp/{id}/verify", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		bodies = append(bodies, string(b))
+		if len(bodies) < 3 {
+			w.Header().Set("Retry-After", "0")
+			writeJSON(w, http.StatusTooManyRequests, `{}`)
+			return
+		}
+		writeJSON(w, http.StatusOK, statusBody)
+	})
+	_, err := c.VerifyOTP(context.Background(), "s1", "12345")
+	require.NoError(t, err)
+	require.Len(t, bodies, 3)
+	for i, b := range bodies {
+		assert.JSONEq(t, `{"access_code":"12345"}`, b, "attempt %s", strconv.Itoa(i+1))
+	}
+}

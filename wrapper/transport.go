@@ -1,0 +1,360 @@
+package wrapper
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-bsg/bsg2fa/gen"
+)
+
+// Path templates of the operations: what the debug log shows instead of the real path.
+const (
+	opLogin               = "/api/auth/login"
+	opRefresh             = "/api/auth/refresh"
+	opSendOTP             = "/api/2fa/authentications/otp"
+	opResendOTP           = "/api/2fa/authentications/otp/{id}/resend"
+	opVerifyOTP           = "/api/2fa/authentications/otp/{id}/verify"
+	opCancelOTP           = "/api/2fa/authentications/{id}/cancel"
+	opGetAuthentication   = "/api/2fa/authentications/{id}"
+	opListAuthentications = "/api/2fa/authentications"
+	opTemplates           = "/api/2fa/authentications/templates"
+	opTemplate            = "/api/2fa/authentications/templates/{templateId}"
+)
+
+// callKind says how a call is authorised.
+type callKind uint8
+
+const (
+	callAPI     callKind = iota // the client's bearer, logging in first if needed
+	callLogin                   // no bearer: this is the login
+	callRefresh                 // the bearer being refreshed, given by the caller
+)
+
+// headHold is how many leading bytes of a 2xx body are kept for the snippet of a decoding error.
+const headHold = 256
+
+// call is the state of one operation. It is the http doer gen sends through, so it sees every
+// attempt: it adds the headers, applies the retry policy and the 401 re-login, bounds the body,
+// logs, and remembers what a decoding error must report (status, content type, first bytes),
+// because gen's decoding errors carry none of it.
+//
+// gen's client types are embedded so that a call costs one allocation.
+type call struct {
+	c            *Client
+	op           string
+	kind         callKind
+	bearerHeader []string // callRefresh: the bearer to send
+	recipient    string   // SendOTP: logged masked
+	code         string   // VerifyOTP: scrubbed from error messages
+
+	gc  gen.Client
+	gcr gen.ClientWithResponses
+
+	// The 2xx response, once there is one.
+	status      int
+	contentType string
+	body        limitedBody
+	head        [headHold]byte
+	headLen     int
+}
+
+// newCall prepares the state of one operation; op is its path template.
+func (c *Client) newCall(op string, kind callKind) *call {
+	k := &call{c: c, op: op, kind: kind}
+	k.gc.Server = c.server
+	k.gc.Client = k
+	k.gcr.ClientInterface = &k.gc
+	return k
+}
+
+// Do sends req for gen, with retries and at most one re-login. A non-2xx answer becomes an
+// *APIError returned as the error (gen passes it up unchanged); a 2xx answer is returned with
+// its body bounded by the client's limit.
+func (k *call) Do(req *http.Request) (*http.Response, error) {
+	c := k.c
+	ctx := req.Context()
+	debug := c.logger != nil && c.logger.Enabled(ctx, slog.LevelDebug)
+	req.Header["User-Agent"] = c.userAgent
+	relogged := false
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 || relogged {
+			var err error
+			if req, err = rewind(req); err != nil {
+				return nil, err
+			}
+		}
+		var used *token
+		switch k.kind {
+		case callAPI:
+			tok, err := c.token(ctx)
+			if err != nil {
+				return nil, err
+			}
+			used = tok
+			req.Header["Authorization"] = tok.header
+		case callRefresh:
+			req.Header["Authorization"] = k.bearerHeader
+		}
+
+		var start time.Time
+		if debug {
+			start = time.Now()
+		}
+		resp, err := c.hc.Do(req)
+		if debug {
+			k.log(ctx, req.Method, resp, err, attempt, time.Since(start))
+		}
+
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			retry, d := c.retry.decide(req.Method, 0, err, 0, false, attempt, c.jitter())
+			if !retry {
+				return nil, err
+			}
+			if werr := wait(ctx, d); werr != nil {
+				return nil, werr
+			}
+			continue
+		}
+
+		status := resp.StatusCode
+		if status >= 200 && status < 300 {
+			return k.accept(resp)
+		}
+		if status == http.StatusUnauthorized && k.kind == callAPI && !relogged && c.auth.canLogin() {
+			// The bearer was refused (revoked, or expired early): forget it, log in again
+			// and repeat the request once. This does not count as a retry.
+			discard(resp)
+			c.auth.invalidate(used)
+			relogged = true
+			attempt--
+			continue
+		}
+		ra, hasRA := retryAfter(resp.Header, time.Now())
+		retry, d := c.retry.decide(req.Method, status, nil, ra, hasRA, attempt, c.jitter())
+		if retry {
+			discard(resp)
+			if werr := wait(ctx, d); werr != nil {
+				return nil, werr
+			}
+			continue
+		}
+		return nil, k.apiError(req, resp)
+	}
+}
+
+// rewind returns a copy of req ready to be sent again, with the same body from the start.
+// gen builds bodies from byte slices, so GetBody is always there when there is a body.
+func rewind(req *http.Request) (*http.Request, error) {
+	r := req.Clone(req.Context())
+	if req.Body != nil && req.Body != http.NoBody {
+		if req.GetBody == nil {
+			return nil, errors.New("bsg2fa: request body cannot be sent again")
+		}
+		body, err := req.GetBody()
+		if err != nil {
+			return nil, err
+		}
+		r.Body = body
+	}
+	return r, nil
+}
+
+// retryAfter reads Retry-After (seconds or an HTTP date). A value that cannot be read counts
+// as absent, so the usual backoff applies.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0, false
+	}
+	d := parseRetryAfter(v, now)
+	if d <= 0 && strings.TrimSpace(v) != "0" {
+		if _, err := http.ParseTime(v); err != nil {
+			return 0, false
+		}
+	}
+	return max(d, 0), true
+}
+
+// discard drains a little of a body we do not need and closes it, so the connection can be
+// reused without reading a large answer.
+func discard(resp *http.Response) {
+	_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
+	_ = resp.Body.Close()
+}
+
+// apiError reads a non-2xx answer (within the size limit) into an *APIError.
+func (k *call) apiError(req *http.Request, resp *http.Response) *APIError {
+	defer func() { _ = resp.Body.Close() }()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, k.c.maxBytes))
+	e := newAPIError(resp.StatusCode, resp.Header, body)
+	bearer := strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
+	scrub(e, k.c.auth.apiKey.reveal(), bearer, k.code)
+	return e
+}
+
+// scrub removes the call's secrets from the messages of e: a service that echoes what it was
+// sent (the API key, the bearer, the code) must not put them into an error value, where %#v or
+// a JSON encoder would print them.
+func scrub(e *APIError, secrets ...string) {
+	clean := func(m string) string {
+		for _, s := range secrets {
+			if len(s) >= 3 && strings.Contains(m, s) {
+				m = strings.ReplaceAll(m, s, redacted)
+			}
+		}
+		return m
+	}
+	e.Message = clean(e.Message)
+	for i, m := range e.Errors {
+		e.Errors[i] = clean(m)
+	}
+	for field, ms := range e.FieldErrors {
+		for i, m := range ms {
+			ms[i] = clean(m)
+		}
+		e.FieldErrors[field] = ms
+	}
+}
+
+// accept hands a 2xx answer to gen with its body bounded; one whose declared length is over
+// the limit is refused without reading it.
+func (k *call) accept(resp *http.Response) (*http.Response, error) {
+	k.status = resp.StatusCode
+	k.contentType = resp.Header.Get("Content-Type")
+	if resp.ContentLength > k.c.maxBytes {
+		_ = resp.Body.Close()
+		return nil, k.tooLarge()
+	}
+	k.body = limitedBody{rc: resp.Body, left: k.c.maxBytes + 1, k: k}
+	resp.Body = &k.body
+	return resp, nil
+}
+
+// tooLarge is the error of a body over the limit.
+func (k *call) tooLarge() *ResponseError {
+	return &ResponseError{StatusCode: k.status, ContentType: k.contentType, Err: ErrResponseTooLarge}
+}
+
+// limitedBody reads a 2xx body for gen: it fails once more than the limit has come (reading
+// at most one byte past it) and keeps the first bytes for error snippets.
+type limitedBody struct {
+	rc   io.ReadCloser
+	left int64 // bytes still allowed, plus one to notice an overflow
+	k    *call
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, b.k.tooLarge()
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	if k := b.k; k.headLen < headHold && n > 0 {
+		k.headLen += copy(k.head[k.headLen:], p[:n])
+	}
+	b.left -= int64(n)
+	if b.left <= 0 {
+		return n, b.k.tooLarge()
+	}
+	return n, err
+}
+
+func (b *limitedBody) Close() error { return b.rc.Close() }
+
+// fail turns the error of a gen call into what the caller gets: an *APIError (a 404 that names
+// nothing known standing for notFound), a *ResponseError for a 2xx answer that could not be
+// read or decoded, or the transport or context error as it came.
+func (k *call) fail(err error, notFound error) error {
+	// Type assertions, not errors.As: only the errors Do returned itself are final here; a
+	// wrapped one (a refused login, say) keeps its wrapping.
+	switch e := err.(type) {
+	case *APIError:
+		if e.StatusCode == http.StatusNotFound && notFound != nil {
+			return e.withNotFound(notFound)
+		}
+		return e
+	case *ResponseError:
+		return e
+	}
+	if k.status != 0 {
+		// gen got a 2xx answer and could not read or decode it.
+		return k.malformed(k.head[:k.headLen], err)
+	}
+	return err
+}
+
+// malformed is the error of a 2xx answer that is not what the spec promises. Token answers are
+// never quoted: they may hold a bearer.
+func (k *call) malformed(body []byte, cause error) *ResponseError {
+	e := &ResponseError{StatusCode: k.status, ContentType: k.contentType, Err: ErrMalformedResponse}
+	if k.kind == callAPI {
+		e.Snippet = snippet(body)
+	}
+	if cause != nil {
+		e.Err = fmt.Errorf("%w: %w", ErrMalformedResponse, cause)
+	}
+	return e
+}
+
+// decodeOther decodes a 2xx answer gen left alone: a success status the spec does not name
+// for the operation (say 200 where 201 is documented) with a JSON body. Any other content type
+// is a malformed answer.
+func (k *call) decodeOther(body []byte, dst any) error {
+	if !strings.Contains(k.contentType, "json") {
+		return k.malformed(body, errors.New("content type is not JSON"))
+	}
+	if err := json.Unmarshal(body, dst); err != nil {
+		return k.malformed(body, err)
+	}
+	return nil
+}
+
+// log writes the debug line of one attempt. The path is the template, never the real path, and
+// nothing from headers or bodies is logged.
+func (k *call) log(ctx context.Context, method string, resp *http.Response, err error, attempt int, d time.Duration) {
+	attrs := make([]slog.Attr, 0, 7)
+	attrs = append(attrs,
+		slog.String("method", method),
+		slog.String("path", k.op),
+		slog.Int("attempt", attempt+1),
+		slog.Duration("duration", d),
+	)
+	if resp != nil {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	if k.recipient != "" {
+		attrs = append(attrs, slog.String("recipient", maskPhone(k.recipient)))
+	}
+	k.c.logger.LogAttrs(ctx, slog.LevelDebug, "bsg2fa request", attrs...)
+}
+
+// debug logs a message at debug level when the client has a logger that wants it.
+func (c *Client) debug(ctx context.Context, msg string, args ...any) {
+	if c.logger != nil && c.logger.Enabled(ctx, slog.LevelDebug) {
+		c.logger.DebugContext(ctx, msg, args...)
+	}
+}
+
+// maskPhone keeps the first three and last three digits of a phone number ("380*****073"), enough
+// to tell numbers apart in a log without disclosing them.
+func maskPhone(s string) string {
+	if len(s) <= 6 {
+		return strings.Repeat("*", len(s))
+	}
+	return s[:3] + strings.Repeat("*", len(s)-6) + s[len(s)-3:]
+}
