@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/go-bsg/bsg2fa/sandbox"
+)
+
+// shutdownTimeout bounds how long a stopping sandbox waits for requests in flight.
+const shutdownTimeout = 5 * time.Second
+
+// amountPattern is what the sandbox accepts as money: a point or a comma, at most 7 decimals.
+// The sandbox ignores anything else silently, so the command line refuses it instead.
+var amountPattern = regexp.MustCompile(`^[0-9]+([.,][0-9]{1,7})?$`)
+
+func (c *cli) sandbox(args []string) error {
+	f := newFlagSet("sandbox", "[flags]",
+		"Serve a local, in-memory BSG 2FA API until interrupted (Ctrl-C or SIGTERM). It answers\n"+
+			"every operation in the service's shapes and sends nothing: each code it \"sends\" is\n"+
+			"logged to stderr, and any language can read it back:\n\n"+
+			"  GET  /_sandbox/authentications/{id}/code  → {\"code\":\"…\"}\n"+
+			"  POST /_sandbox/templates/{id}/approve     (and /reject)\n\n"+
+			"Point a client at it with BSG_BASE_URL=http://<addr>. Log in with the -api-key value, or\n"+
+			"with any non-empty key when none is given.")
+	var (
+		addr, apiKey, balance, priceFlag, msgPrice, currency string
+		tokenTTL, retention, delivery                        time.Duration
+		pendingLimit, totalLimit, rateLimit, maxSessions     int
+		stopList                                             listFlag
+	)
+	f.StringVar(&addr, "addr", "127.0.0.1:8025", "`address` to listen on, host:port (port 0 picks a free one)")
+	f.StringVar(&apiKey, "api-key", "", "the one API `key` login accepts (default: any non-empty key); never printed")
+	f.DurationVar(&tokenTTL, "token-ttl", 720*time.Hour, "lifetime of a bearer from login or refresh")
+	f.IntVar(&pendingLimit, "pending-limit", 0, "refuse sends while this many sessions are pending (0: no limit)")
+	f.IntVar(&totalLimit, "total-limit", 0, "refuse sends once this many sessions were created (0: no limit)")
+	f.Var(&stopList, "stop-list", "phone `numbers` on the stop list, comma-separated; repeatable")
+	f.StringVar(&balance, "balance", "", "account balance, an `amount` such as 1.50 (default unlimited); sends fail with 402 once it runs out")
+	f.StringVar(&priceFlag, "price", "0.02", "price of a verified session, an `amount` with a point or a comma")
+	f.StringVar(&msgPrice, "message-price", "0.0642918", "price of each message, an `amount`")
+	f.StringVar(&currency, "currency", "USD", "three-letter `currency` of the prices")
+	f.IntVar(&rateLimit, "rate-limit", 0, "requests per second to /api/ before 429 (0: no limit)")
+	f.DurationVar(&retention, "retention", 24*time.Hour, "how long finished sessions are kept")
+	f.IntVar(&maxSessions, "max-sessions", 100_000, "finished sessions kept at most (oldest dropped first)")
+	f.DurationVar(&delivery, "delivery-delay", 2*time.Second, "how long a message reads accepted before delivered")
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	for _, a := range []struct{ name, value string }{{"balance", balance}, {"price", priceFlag}, {"message-price", msgPrice}} {
+		if a.value != "" && !amountPattern.MatchString(a.value) {
+			return f.fail("-%s: %q is not an amount (digits, a point or a comma, at most 7 decimals)", a.name, a.value)
+		}
+	}
+	switch {
+	case tokenTTL <= 0:
+		return f.fail("-token-ttl must be positive")
+	case retention <= 0:
+		return f.fail("-retention must be positive")
+	case delivery < 0:
+		return f.fail("-delivery-delay must not be negative")
+	case pendingLimit < 0 || totalLimit < 0 || rateLimit < 0:
+		return f.fail("limits must not be negative")
+	case maxSessions < 1:
+		return f.fail("-max-sessions must be at least 1")
+	case len(currency) != 3 || strings.Trim(strings.ToUpper(currency), "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "":
+		return f.fail("-currency must be three letters")
+	}
+	if apiKey != "" && strings.TrimSpace(apiKey) == "" {
+		return f.fail("-api-key must not be blank")
+	}
+
+	handler := slog.NewTextHandler(c.stderr, nil)
+	logger := slog.New(handler)
+	opts := []sandbox.Option{
+		sandbox.WithLogger(logger),
+		sandbox.WithTokenTTL(tokenTTL),
+		sandbox.WithPendingLimit(pendingLimit),
+		sandbox.WithTotalLimit(totalLimit),
+		sandbox.WithStopList(stopList...),
+		sandbox.WithPrice(priceFlag),
+		sandbox.WithMessagePrice(msgPrice),
+		sandbox.WithCurrency(currency),
+		sandbox.WithRateLimit(rateLimit),
+		sandbox.WithRetention(retention),
+		sandbox.WithMaxSessions(maxSessions),
+		sandbox.WithDeliveryDelay(delivery),
+	}
+	if apiKey != "" {
+		opts = append(opts, sandbox.WithAPIKey(apiKey))
+	}
+	if balance != "" {
+		opts = append(opts, sandbox.WithBalance(balance))
+	}
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           sandbox.New(opts...),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+	}
+	fmt.Fprintf(c.stdout, "sandbox listening on http://%s\n", ln.Addr())
+	if apiKey != "" {
+		fmt.Fprintln(c.stdout, "login: the API key given with -api-key")
+	} else {
+		fmt.Fprintln(c.stdout, "login: any non-empty API key")
+	}
+	return serve(c.ctx, srv, ln, logger)
+}
+
+// serve serves on ln until ctx is done, then shuts down, waiting at most shutdownTimeout for
+// the requests in flight.
+func serve(ctx context.Context, srv *http.Server, ln net.Listener, logger *slog.Logger) error {
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && serr != nil {
+		err = errors.Join(err, serr)
+	}
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
