@@ -214,8 +214,10 @@ func finishedMessage(st gen.AuthenticationStatus) string {
 	}
 }
 
-// lookupLocked finds a session and brings its expiry up to date.
+// lookupLocked finds a session and brings its expiry up to date. It sweeps first, so a
+// session past its retention is not found even when no send or list has swept since.
 func (s *Server) lookupLocked(id string, now time.Time) (*session, bool) {
+	s.sweepLocked(now)
 	a, ok := s.sessions[id]
 	if ok {
 		s.expireLocked(a, now)

@@ -148,6 +148,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) LastCode(authenticationID string) (code string, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.sweepLocked(s.now())
 	a, ok := s.sessions[authenticationID]
 	if !ok {
 		return "", false
