@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -40,6 +41,10 @@ const (
 
 // idleConnsPerHost is how many idle connections the default transport keeps for the service.
 // The standard 2 makes concurrent callers open and close connections on every burst.
+//
+// It also bounds the connections open at once: past it, calls wait for a free connection.
+// Without that bound a burst of callers dials one connection each, and the ones beyond the idle
+// limit are closed again as soon as they are done.
 const idleConnsPerHost = 100
 
 // Client calls the BSG 2FA API. It is safe for concurrent use; create one and share it, so that
@@ -54,6 +59,8 @@ type Client struct {
 	maxBytes  int64
 	auth      *authState
 	jitter    func() float64 // random source of the backoff; replaced by tests
+	// sleep waits between attempts, ending early with ctx; replaced by tests.
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Option configures a Client. Options are made by the With functions; an invalid one makes
@@ -234,6 +241,7 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 		maxBytes: cfg.maxBytes,
 		auth:     &authState{apiKey: secret(strings.TrimSpace(apiKey)), now: time.Now},
 		jitter:   rand.Float64,
+		sleep:    wait,
 	}
 	if cfg.token != "" {
 		// A bearer from elsewhere may be old: its remaining life is judged by exp alone.
@@ -299,8 +307,15 @@ func defaultHTTPClient(timeout time.Duration) *http.Client {
 	}
 	tr.MaxIdleConns = idleConnsPerHost
 	tr.MaxIdleConnsPerHost = idleConnsPerHost
-	return &http.Client{Transport: tr, Timeout: timeout}
+	tr.MaxConnsPerHost = idleConnsPerHost
+	return &http.Client{Transport: tr, Timeout: timeout, CheckRedirect: noRedirects}
 }
+
+// noRedirects makes the default client return a redirect as the answer instead of following
+// it. The service never redirects its API; following one would repeat a POST (the send, or a
+// verify carrying the code) to wherever the redirect points, and Go keeps the Authorization
+// header when only the port differs.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // String describes the client without its credentials.
 //

@@ -195,6 +195,11 @@ func messageID(raw []byte) (string, error) {
 	case len(raw) == 0 || string(raw) == "null":
 		return "", nil
 	case raw[0] == '"':
+		// Ids are printable ASCII: copy those out directly, and leave anything else (escapes,
+		// which are legal but never seen) to the JSON decoder, which costs a decoder per message.
+		if s, ok := plainJSONString(raw); ok {
+			return s, nil
+		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return "", err
@@ -205,6 +210,21 @@ func messageID(raw []byte) (string, error) {
 		return "", fmt.Errorf("message id: %w", errNotIDNumber)
 	}
 	return string(raw), nil
+}
+
+// plainJSONString returns the content of a JSON string made only of printable ASCII without
+// escapes, for which decoding is a copy; ok is false for any other raw value.
+func plainJSONString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	inner := raw[1 : len(raw)-1]
+	for _, c := range inner {
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	return string(inner), true
 }
 
 // templateID reads a template id given as an integer or a digit string.
@@ -225,7 +245,8 @@ func templateID(raw []byte) (int, error) {
 		}
 	}
 	id, err := strconv.Atoi(string(raw))
-	if err != nil {
+	if err != nil || id == 0 {
+		// Template ids run from 1; a zero would read as "no template" to every caller.
 		return 0, errNotIDNumber
 	}
 	return id, nil

@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,7 +9,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-bsg/bsg2fa/gen"
@@ -61,6 +64,7 @@ type call struct {
 	status      int
 	contentType string
 	body        limitedBody
+	read        readBody
 	head        [headHold]byte
 	headLen     int
 }
@@ -108,28 +112,43 @@ func (k *call) Do(req *http.Request) (*http.Response, error) {
 			start = time.Now()
 		}
 		resp, err := c.hc.Do(req)
+		if ue, ok := err.(*url.Error); ok {
+			// The real URL carries ids and list filters (a recipient's number among them);
+			// the error names the path template instead, as the debug log does.
+			ue.URL = c.baseURL + k.op
+		}
 		if debug {
 			k.log(ctx, req.Method, resp, err, attempt, time.Since(start))
 		}
 
+		if err == nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			// The body is read here, not by gen, so that an answer that breaks off is
+			// handled by the retry policy like any other dropped connection.
+			if resp, err = k.accept(resp); err == nil {
+				return resp, nil
+			}
+			if debug {
+				k.log(ctx, req.Method, nil, err, attempt, time.Since(start))
+			}
+			if errors.Is(err, ErrResponseTooLarge) {
+				return nil, err
+			}
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, err
 			}
 			retry, d := c.retry.decide(req.Method, 0, err, 0, false, attempt, c.jitter())
-			if !retry {
+			if !retry || outlasts(ctx, d) {
 				return nil, err
 			}
-			if werr := wait(ctx, d); werr != nil {
+			if werr := c.sleep(ctx, d); werr != nil {
 				return nil, werr
 			}
 			continue
 		}
 
 		status := resp.StatusCode
-		if status >= 200 && status < 300 {
-			return k.accept(resp)
-		}
 		if status == http.StatusUnauthorized && k.kind == callAPI && !relogged && c.auth.canLogin() {
 			// The bearer was refused (revoked, or expired early): forget it, log in again
 			// and repeat the request once. This does not count as a retry.
@@ -141,15 +160,23 @@ func (k *call) Do(req *http.Request) (*http.Response, error) {
 		}
 		ra, hasRA := retryAfter(resp.Header, time.Now())
 		retry, d := c.retry.decide(req.Method, status, nil, ra, hasRA, attempt, c.jitter())
-		if retry {
+		if retry && !outlasts(ctx, d) {
 			discard(resp)
-			if werr := wait(ctx, d); werr != nil {
+			if werr := c.sleep(ctx, d); werr != nil {
 				return nil, werr
 			}
 			continue
 		}
 		return nil, k.apiError(req, resp)
 	}
+}
+
+// outlasts reports whether waiting d would take the call past ctx's deadline. The last
+// answer is then returned at once: waiting only to fail with context.DeadlineExceeded would
+// hide what the service said (a 429 with its Retry-After, a 503).
+func outlasts(ctx context.Context, d time.Duration) bool {
+	dl, ok := ctx.Deadline()
+	return ok && time.Until(dl) < d
 }
 
 // rewind returns a copy of req ready to be sent again, with the same body from the start.
@@ -206,28 +233,44 @@ func (k *call) apiError(req *http.Request, resp *http.Response) *APIError {
 // sent (the API key, the bearer, the code) must not put them into an error value, where %#v or
 // a JSON encoder would print them.
 func scrub(e *APIError, secrets ...string) {
-	clean := func(m string) string {
-		for _, s := range secrets {
-			if len(s) >= 3 && strings.Contains(m, s) {
-				m = strings.ReplaceAll(m, s, redacted)
-			}
-		}
-		return m
-	}
+	clean := func(m string) string { return scrubText(m, secrets...) }
 	e.Message = clean(e.Message)
 	for i, m := range e.Errors {
 		e.Errors[i] = clean(m)
 	}
+	var renamed []string
 	for field, ms := range e.FieldErrors {
 		for i, m := range ms {
 			ms[i] = clean(m)
 		}
-		e.FieldErrors[field] = ms
+		if clean(field) != field {
+			renamed = append(renamed, field)
+		}
+	}
+	// A field name is echoed input too.
+	for _, field := range renamed {
+		ms := e.FieldErrors[field]
+		delete(e.FieldErrors, field)
+		f := clean(field)
+		e.FieldErrors[f] = append(e.FieldErrors[f], ms...)
 	}
 }
 
-// accept hands a 2xx answer to gen with its body bounded; one whose declared length is over
-// the limit is refused without reading it.
+// scrubText replaces every secret (of three bytes or more) in m with the placeholder.
+func scrubText(m string, secrets ...string) string {
+	for _, s := range secrets {
+		if len(s) >= 3 && strings.Contains(m, s) {
+			m = strings.ReplaceAll(m, s, redacted)
+		}
+	}
+	return m
+}
+
+// accept reads a 2xx answer's body, bounded by the client's limit, and hands the answer to
+// gen with the body in memory. One whose declared length is over the limit is refused without
+// reading it; one that grows past the limit is refused once the limit is passed. A body that
+// breaks off (a dropped connection, a timeout) gives the read error, wrapped, for the retry
+// policy to judge.
 func (k *call) accept(resp *http.Response) (*http.Response, error) {
 	k.status = resp.StatusCode
 	k.contentType = resp.Header.Get("Content-Type")
@@ -235,9 +278,56 @@ func (k *call) accept(resp *http.Response) (*http.Response, error) {
 		_ = resp.Body.Close()
 		return nil, k.tooLarge()
 	}
+	k.headLen = 0
 	k.body = limitedBody{rc: resp.Body, left: k.c.maxBytes + 1, k: k}
-	resp.Body = &k.body
+	buf := bodyPool.Get().(*bytes.Buffer)
+	_, err := buf.ReadFrom(&k.body)
+	// Closing without draining: after an error, the connection is not worth keeping.
+	_ = resp.Body.Close()
+	if err != nil {
+		releaseBuffer(buf)
+		if errors.Is(err, ErrResponseTooLarge) {
+			return nil, err
+		}
+		status := k.status
+		// Not a decoding failure: the answer never arrived whole.
+		k.status, k.contentType, k.headLen = 0, "", 0
+		return nil, fmt.Errorf("bsg2fa: reading the %d answer: %w", status, err)
+	}
+	k.read.buf = buf
+	k.read.Reset(buf.Bytes())
+	resp.Body = &k.read
 	return resp, nil
+}
+
+// bodyPool holds the buffers 2xx bodies are read into, so that a call does not allocate one.
+var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer is the largest buffer put back into bodyPool: a rare large answer must not
+// keep its memory alive.
+const maxPooledBuffer = 64 << 10
+
+func releaseBuffer(b *bytes.Buffer) {
+	if b.Cap() > maxPooledBuffer {
+		return
+	}
+	b.Reset()
+	bodyPool.Put(b)
+}
+
+// readBody is a body already read into a pooled buffer; closing it gives the buffer back.
+type readBody struct {
+	bytes.Reader
+	buf *bytes.Buffer
+}
+
+func (b *readBody) Close() error {
+	if b.buf != nil {
+		b.Reset(nil)
+		releaseBuffer(b.buf)
+		b.buf = nil
+	}
+	return nil
 }
 
 // tooLarge is the error of a body over the limit.
@@ -300,7 +390,8 @@ func (k *call) fail(err error, notFound error) error {
 func (k *call) malformed(body []byte, cause error) *ResponseError {
 	e := &ResponseError{StatusCode: k.status, ContentType: k.contentType, Err: ErrMalformedResponse}
 	if k.kind == callAPI {
-		e.Snippet = snippet(body)
+		// Long tokens are cut by snippet; the key and the code may be short.
+		e.Snippet = scrubText(snippet(body), k.c.auth.apiKey.reveal(), k.code)
 	}
 	if cause != nil {
 		e.Err = fmt.Errorf("%w: %w", ErrMalformedResponse, cause)
