@@ -37,10 +37,17 @@ cover:
 	$(GO) test -count=1 -coverprofile=coverage.out ./...
 	$(GO) tool cover -func=coverage.out | tail -n 1
 
-## bench: benchmarks with -benchmem, several counts, summarised by benchstat
+## bench: benchmarks with -benchmem, several counts, summarised by benchstat (see BENCHMARKS.md)
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem -count=$(BENCHCOUNT) ./... | tee bench.txt
+	@echo "machine: $$($(GO) version), nproc $$(nproc), $$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+	@echo "load before: $$(uptime)"
+	$(GO) test -run='^$$' -bench=. -benchmem -count=$(BENCHCOUNT) -timeout=30m ./... > bench.txt || { cat bench.txt; exit 1; }
+	@echo "load after: $$(uptime)"
 	$(GO) run $(BENCHSTAT) bench.txt
+	@echo; echo "ratios against the hand-written floor (impl=raw), same run:"
+	$(GO) run $(BENCHSTAT) -col /impl -filter '/impl:(raw OR gen OR wrapper)' bench.txt
+	@echo; echo "sandbox flows (flows/s), same run:"
+	$(GO) run $(BENCHSTAT) -filter '.name:(SandboxFlows OR SendVerifyFlowParallel OR SendVerifyFlowInProcess OR LoopbackFloorParallel)' bench.txt
 
 ## fuzz: run every fuzz target for FUZZTIME each
 fuzz:
