@@ -6,7 +6,7 @@ BENCHSTAT := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 FUZZTIME ?= 10s
 BENCHCOUNT ?= 6
 
-.PHONY: all generate check-generate lint test cover bench fuzz
+.PHONY: all generate check-generate lint lanes test cover bench fuzz
 
 all: test
 
@@ -21,12 +21,24 @@ check-generate: generate
 		git status --porcelain -- gen api; git --no-pager diff --stat -- gen api; exit 1; \
 	fi
 
-## lint: gofmt, go vet, staticcheck, actionlint
-lint:
+## lint: gofmt, go vet, staticcheck, actionlint, package lanes
+lint: lanes
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 	$(GO) run $(ACTIONLINT) .github/workflows/*.yml
+
+## lanes: gen imports nothing hand-written; wrapper never imports sandbox, cmd or kin-openapi;
+## sandbox never imports wrapper, not even in its tests
+MODULE := $(shell $(GO) list -m)
+lanes:
+	@bad="$$($(GO) list -deps ./gen | grep '^$(MODULE)/' | grep -v '^$(MODULE)/gen$$')"; \
+		if [ -n "$$bad" ]; then echo "gen imports hand-written code: $$bad"; exit 1; fi
+	@bad="$$($(GO) list -deps ./wrapper | grep -E '^$(MODULE)/(sandbox|cmd)|getkin/kin-openapi')"; \
+		if [ -n "$$bad" ]; then echo "wrapper imports what it must not: $$bad"; exit 1; fi
+	@bad="$$($(GO) list -test -deps ./sandbox | grep '^$(MODULE)/wrapper')"; \
+		if [ -n "$$bad" ]; then echo "sandbox imports wrapper: $$bad"; exit 1; fi
+	@echo "lanes ok"
 
 ## test: the whole check, as CI runs it
 test: check-generate lint
