@@ -30,6 +30,12 @@ func exactRat(t *testing.T, s string) *big.Rat {
 	return r
 }
 
+// zeroMantissa reports whether the JSON number s has only zeros before its exponent.
+func zeroMantissa(s string) bool {
+	mantissa, _, _ := strings.Cut(strings.ToLower(strings.TrimPrefix(s, "-")), "e")
+	return strings.Trim(mantissa, "0.") == ""
+}
+
 func FuzzParsePrice(f *testing.F) {
 	for _, s := range priceSeeds {
 		f.Add(s)
@@ -142,7 +148,12 @@ func FuzzPriceFromJSON(f *testing.F) {
 		case nil:
 			want = new(big.Rat)
 		case json.Number:
-			want = exactRat(t, v.String())
+			if zeroMantissa(v.String()) {
+				// 0e9227000000000000000 is zero, but its exponent is past what big.Rat reads.
+				want = new(big.Rat)
+			} else {
+				want = exactRat(t, v.String())
+			}
 		case string:
 			if v == "" {
 				want = new(big.Rat)
