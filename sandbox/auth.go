@@ -20,6 +20,10 @@ import (
 // bearer with it and accepts no other, so "alg" tricks have nothing to work with.
 const jwtHeader = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
 
+// strictB64 refuses the non-canonical encodings plain decoding lets through (the unused low
+// bits of a signature's last character set): only the very string issued is accepted.
+var strictB64 = base64.RawURLEncoding.Strict()
+
 // signer issues and checks HS256 bearers with a key made at New, so a bearer from one sandbox
 // is refused by every other.
 type signer struct {
@@ -85,7 +89,7 @@ func (s *signer) valid(r *http.Request, now time.Time) bool {
 		return false
 	}
 	var got, want [sha256.Size]byte
-	if _, err := base64.RawURLEncoding.Decode(got[:], []byte(sig)); err != nil {
+	if _, err := strictB64.Decode(got[:], []byte(sig)); err != nil {
 		return false
 	}
 	if !hmac.Equal(got[:], s.sum(want[:0], token[:len(head)+1+len(payload)])) {
@@ -95,7 +99,7 @@ func (s *signer) valid(r *http.Request, now time.Time) bool {
 	if base64.RawURLEncoding.DecodedLen(len(payload)) > len(buf) {
 		return false
 	}
-	n, err := base64.RawURLEncoding.Decode(buf[:], []byte(payload))
+	n, err := strictB64.Decode(buf[:], []byte(payload))
 	if err != nil {
 		return false
 	}

@@ -35,12 +35,13 @@ func parseMoney(s string) (int64, error) {
 // formatMoney(200000, ',') is "0,02", formatMoney(0, ',') is "0".
 func formatMoney(v int64, sep byte) string {
 	neg := v < 0
+	u := uint64(v)
 	if neg {
-		v = -v
+		u = -u // in uint64, so that math.MinInt64 does not stay negative
 	}
-	b := strconv.AppendInt(nil, v/moneyScale, 10)
-	if f := v % moneyScale; f != 0 {
-		frac := strconv.FormatInt(f+moneyScale, 10)[1:]
+	b := strconv.AppendUint(nil, u/moneyScale, 10)
+	if f := u % moneyScale; f != 0 {
+		frac := strconv.FormatUint(f+moneyScale, 10)[1:]
 		b = append(b, sep)
 		b = append(b, strings.TrimRight(frac, "0")...)
 	}

@@ -70,8 +70,9 @@ func newToken(bearer string, sent time.Time, fresh bool) *token {
 
 // seconds converts a JWT NumericDate span to a Duration, saturating instead of overflowing.
 func seconds(s float64) time.Duration {
+	// maxSeconds·1e9 rounds to 2⁶³, which no Duration holds: it saturates too.
 	const maxSeconds = float64(1<<63-1) / float64(time.Second)
-	if s > maxSeconds {
+	if s >= maxSeconds {
 		return time.Duration(1<<63 - 1)
 	}
 	return time.Duration(s * float64(time.Second))
