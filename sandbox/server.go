@@ -84,8 +84,12 @@ func New(opts ...Option) *Server {
 		RequestErrorHandlerFunc:  requestError,
 		ResponseErrorHandlerFunc: s.responseError,
 	})
+	mux := http.NewServeMux()
+	// Paths that name no operation get a JSON answer like every other error, not the mux's
+	// plain-text page, so a client's error handling sees the shape it expects.
+	mux.HandleFunc("/", notFound)
 	s.api = gen.HandlerWithOptions(strict, gen.StdHTTPServerOptions{
-		BaseRouter:       http.NewServeMux(),
+		BaseRouter:       mux,
 		Middlewares:      []gen.MiddlewareFunc{s.validateRequests},
 		ErrorHandlerFunc: paramError,
 	})
@@ -299,6 +303,13 @@ func maskPhone(p string) string {
 		return strings.Repeat("*", len(p))
 	}
 	return p[:3] + strings.Repeat("*", len(p)-5) + p[len(p)-2:]
+}
+
+// notFound answers a path (or method) that names no operation of the API.
+func notFound(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusNotFound)
+	_, _ = io.WriteString(w, msgRouteNotFound)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

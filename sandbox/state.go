@@ -31,6 +31,7 @@ const (
 	msgServiceError        = "2FA Service error."
 	msgUnauthenticated     = `{"message":"Unauthenticated."}`
 	msgTooManyRequestsBody = `{"message":"Too many duplicate request detected"}`
+	msgRouteNotFound       = `{"message":"Not found."}`
 )
 
 const (
