@@ -9,7 +9,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,24 +27,6 @@ const (
 	memDefaultSendsRace = 6_000
 	memMaxSessions      = 500
 )
-
-// memClock is a fake clock the test moves by hand.
-type memClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *memClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *memClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // memWriter is the cheapest ResponseWriter that keeps the status and the body.
 type memWriter struct {
@@ -105,7 +86,7 @@ func heapAlloc() uint64 {
 // must stop growing once the first quarter of the sends has filled the bounds.
 func TestMemoryBoundedByRetention(t *testing.T) {
 	sends := memSends(t)
-	clock := &memClock{now: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := &testClock{now: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
 	s := New(WithClock(clock.Now), WithMaxSessions(memMaxSessions))
 
 	w := &memWriter{h: http.Header{}}
@@ -156,7 +137,7 @@ func TestMemoryBoundedByRetention(t *testing.T) {
 				require.Equal(t, http.StatusOK, w.status, "verify %d: %s", i, out)
 			}
 		}
-		clock.advance(step)
+		clock.Advance(step)
 		if checkpoints[i] {
 			elapsed := time.Since(start)
 			heap := heapAlloc()
