@@ -17,49 +17,55 @@ import (
 //		fmt.Println(a.ID, a.Status)
 //	}
 func (c *Client) ListAuthentications(ctx context.Context, req ListAuthenticationsRequest) iter.Seq2[Authentication, error] {
-	// A copy: the walk moves the offset, and the caller may reuse req meanwhile.
+	// A copy: the caller may reuse req and its slice while the walk goes on.
 	req.IDs = slices.Clone(req.IDs)
-	return func(yield func(Authentication, error) bool) {
+	return walk(req.Offset, func(offset int) ([]Authentication, bool, error) {
 		r := req
-		for {
-			page, next, err := c.listAuthentications(ctx, r)
-			if err != nil {
-				yield(Authentication{}, err)
-				return
-			}
-			for _, a := range page.Items {
-				if !yield(a, nil) {
-					return
-				}
-			}
-			if !next {
-				return
-			}
-			r.Offset += len(page.Items)
+		r.Offset = offset
+		page, next, err := c.listAuthentications(ctx, r)
+		if err != nil {
+			return nil, false, err
 		}
-	}
+		return page.Items, next, nil
+	})
 }
 
 // ListTemplates walks every template that matches req, page by page, like ListAuthentications.
 func (c *Client) ListTemplates(ctx context.Context, req ListTemplatesRequest) iter.Seq2[Template, error] {
 	req.IDs = slices.Clone(req.IDs)
-	return func(yield func(Template, error) bool) {
+	return walk(req.Offset, func(offset int) ([]Template, bool, error) {
 		r := req
+		r.Offset = offset
+		page, next, err := c.listTemplates(ctx, r)
+		if err != nil {
+			return nil, false, err
+		}
+		return page.Items, next, nil
+	})
+}
+
+// walk yields the items of the pages that read returns, starting at offset and moving on by
+// the length of each page while read says another page follows. It reads a page only when the
+// caller has taken every item of the one before, and yields an error once, as the last value.
+func walk[T any](offset int, read func(offset int) (items []T, next bool, err error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		offset := offset // each walk of the sequence starts again from the first page
 		for {
-			page, next, err := c.listTemplates(ctx, r)
+			items, next, err := read(offset)
 			if err != nil {
-				yield(Template{}, err)
+				var zero T
+				yield(zero, err)
 				return
 			}
-			for _, t := range page.Items {
-				if !yield(t, nil) {
+			for _, item := range items {
+				if !yield(item, nil) {
 					return
 				}
 			}
 			if !next {
 				return
 			}
-			r.Offset += len(page.Items)
+			offset += len(items)
 		}
 	}
 }
