@@ -41,30 +41,40 @@ type templateSeed struct {
 	countries []string
 }
 
-// Defaults of the options, as documented on each option.
+// Defaults of the options, as documented on each option; exported so that tools built on the
+// sandbox (such as the bsg2fa command) show the same values.
 const (
-	defaultTokenTTL      = 720 * time.Hour
-	defaultRetention     = 24 * time.Hour
-	defaultMaxSessions   = 100_000
-	defaultDeliveryDelay = 2 * time.Second
-	defaultAuthPrice     = "0,02"
-	defaultMessagePrice  = "0.0642918"
-	defaultCurrency      = "USD"
+	// DefaultTokenTTL is the lifetime of a bearer (WithTokenTTL): 30 days, as the vendor's
+	// example token.
+	DefaultTokenTTL = 720 * time.Hour
+	// DefaultRetention is how long finished sessions are kept (WithRetention).
+	DefaultRetention = 24 * time.Hour
+	// DefaultMaxSessions is how many finished sessions are kept at most (WithMaxSessions).
+	DefaultMaxSessions = 100_000
+	// DefaultDeliveryDelay is how long a message reads accepted before delivered
+	// (WithDeliveryDelay).
+	DefaultDeliveryDelay = 2 * time.Second
+	// DefaultPrice is the price written on a verified session (WithPrice).
+	DefaultPrice = "0,02"
+	// DefaultMessagePrice is the price of each message (WithMessagePrice).
+	DefaultMessagePrice = "0.0642918"
+	// DefaultCurrency is the currency of the prices (WithCurrency).
+	DefaultCurrency = "USD"
 )
 
 func defaultConfig() config {
-	auth, _ := parseMoney(defaultAuthPrice)
-	msg, _ := parseMoney(defaultMessagePrice)
+	auth, _ := parseMoney(DefaultPrice)
+	msg, _ := parseMoney(DefaultMessagePrice)
 	return config{
 		clock:         time.Now,
-		tokenTTL:      defaultTokenTTL,
+		tokenTTL:      DefaultTokenTTL,
 		stopList:      map[string]struct{}{},
 		authPrice:     auth,
 		messagePrice:  msg,
-		currency:      defaultCurrency,
-		retention:     defaultRetention,
-		maxSessions:   defaultMaxSessions,
-		deliveryDelay: defaultDeliveryDelay,
+		currency:      DefaultCurrency,
+		retention:     DefaultRetention,
+		maxSessions:   DefaultMaxSessions,
+		deliveryDelay: DefaultDeliveryDelay,
 	}
 }
 
