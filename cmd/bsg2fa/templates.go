@@ -100,27 +100,28 @@ func (c *cli) templatesList(args []string) error {
 	return nil
 }
 
-// templateID reads the positional template id.
-func templateID(f *flagSet, s string) (int, error) {
-	id, err := strconv.Atoi(s)
-	if err != nil {
-		return 0, f.fail("%q is not a template id", s)
-	}
-	return id, nil
-}
-
-func (c *cli) templatesGet(args []string) error {
-	f := newFlagSet("templates get", "[flags] ID", "Show one message template.")
+// templateCommand parses the flags and the one positional template id of get and delete, and
+// builds the client, as sessionCommand does for session ids.
+func (c *cli) templateCommand(args []string, name, about string) (*wrapper.Client, *clientFlags, int, error) {
+	f := newFlagSet(name, "[flags] ID", about)
 	cf := addClientFlags(f)
 	pos, err := f.parse(args, "ID")
 	if err != nil {
-		return err
+		return nil, nil, 0, err
 	}
-	id, err := templateID(f, pos[0])
+	id, err := strconv.Atoi(pos[0])
 	if err != nil {
-		return err
+		return nil, nil, 0, f.fail("%q is not a template id", pos[0])
 	}
 	client, err := c.newClient(f, cf)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return client, cf, id, nil
+}
+
+func (c *cli) templatesGet(args []string) error {
+	client, cf, id, err := c.templateCommand(args, "templates get", "Show one message template.")
 	if err != nil {
 		return err
 	}
@@ -165,17 +166,8 @@ func (c *cli) templatesCreate(args []string) error {
 }
 
 func (c *cli) templatesDelete(args []string) error {
-	f := newFlagSet("templates delete", "[flags] ID", "Delete a message template. The default template 1 cannot be deleted.")
-	cf := addClientFlags(f)
-	pos, err := f.parse(args, "ID")
-	if err != nil {
-		return err
-	}
-	id, err := templateID(f, pos[0])
-	if err != nil {
-		return err
-	}
-	client, err := c.newClient(f, cf)
+	client, cf, id, err := c.templateCommand(args, "templates delete",
+		"Delete a message template. The default template 1 cannot be deleted.")
 	if err != nil {
 		return err
 	}
