@@ -130,9 +130,9 @@ func (s *Server) finishLocked(a *session, status gen.AuthenticationStatus, at ti
 }
 
 // sweepLocked keeps memory bounded: it expires pending sessions from the oldest on (stopping
-// at the first that is still running) and drops finished sessions past the retention or
-// beyond the maximum count, oldest finished first. Each call does work proportional to what
-// it removes.
+// at the first that is still running) and drops finished sessions past the retention, oldest
+// finished first. (finishLocked holds the maximum count at every finish.) Each call does work
+// proportional to what it removes.
 func (s *Server) sweepLocked(now time.Time) {
 	for s.createdQ.len() > 0 {
 		a, ok := s.sessions[s.createdQ.peek()]
@@ -146,7 +146,7 @@ func (s *Server) sweepLocked(now time.Time) {
 	}
 	for s.finishedQ.len() > 0 {
 		e := s.finishedQ.peek()
-		if s.finishedQ.len() <= s.cfg.maxSessions && now.Sub(e.at) < s.cfg.retention {
+		if now.Sub(e.at) < s.cfg.retention {
 			break
 		}
 		delete(s.sessions, e.id)
