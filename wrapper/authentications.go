@@ -42,7 +42,7 @@ func (c *Client) SendOTP(ctx context.Context, req SendOTPRequest) (*Authenticati
 
 // ResendOTP sends a new code for a pending session; the previous code stops working.
 func (c *Client) ResendOTP(ctx context.Context, id string) (*Authentication, error) {
-	if err := checkID(id); err != nil {
+	if err := validateID(id); err != nil {
 		return nil, err
 	}
 	k := c.newCall(opResendOTP, callAPI)
@@ -57,7 +57,7 @@ func (c *Client) ResendOTP(ctx context.Context, id string) (*Authentication, err
 // wrong code is an error matching ErrWrongCode (and counts as an attempt), and the other
 // outcomes match ErrCodeExpired, ErrAttemptsExceeded, ErrAuthenticationNotFound and so on.
 func (c *Client) VerifyOTP(ctx context.Context, id, code string) (*Authentication, error) {
-	if err := checkID(id); err != nil {
+	if err := validateID(id); err != nil {
 		return nil, err
 	}
 	if err := validateCode(code); err != nil {
@@ -78,7 +78,7 @@ func (c *Client) VerifyOTP(ctx context.Context, id, code string) (*Authenticatio
 
 // CancelOTP cancels a pending session.
 func (c *Client) CancelOTP(ctx context.Context, id string) (*Authentication, error) {
-	if err := checkID(id); err != nil {
+	if err := validateID(id); err != nil {
 		return nil, err
 	}
 	k := c.newCall(opCancelOTP, callAPI)
@@ -91,7 +91,7 @@ func (c *Client) CancelOTP(ctx context.Context, id string) (*Authentication, err
 
 // GetAuthentication reads one session with its messages.
 func (c *Client) GetAuthentication(ctx context.Context, id string) (*Authentication, error) {
-	if err := checkID(id); err != nil {
+	if err := validateID(id); err != nil {
 		return nil, err
 	}
 	k := c.newCall(opGetAuthentication, callAPI)
@@ -193,18 +193,6 @@ func (k *call) authentication(g *gen.AuthenticationResponse, body []byte) (*Auth
 		return nil, k.malformed(body, err)
 	}
 	return a, nil
-}
-
-// checkID validates a session id and refuses the two that would change the path the request
-// goes to once escaped ("." and ".."): escaping leaves them as they are.
-func checkID(id string) error {
-	if err := validateID(id); err != nil {
-		return err
-	}
-	if id == "." || id == ".." {
-		return &ValidationError{Field: "id", Reason: "must not be a dot segment"}
-	}
-	return nil
 }
 
 // optional returns a pointer to v, or nil for the zero value: gen leaves nil query parameters

@@ -170,11 +170,15 @@ func validateSender(field, s string) error {
 	return nil
 }
 
-// validateID checks a session id: non-empty, at most 36 bytes, valid UTF-8 without control
-// characters (it becomes a path segment).
+// validateID checks a session id given as a path parameter: non-empty, at most 36 bytes, valid
+// UTF-8 without control characters, and not "." or "..", which path escaping leaves as they
+// are and which would change the path the request goes to.
 func validateID(id string) error {
 	if reason := idProblem(id); reason != "" {
 		return invalid("ID", reason)
+	}
+	if id == "." || id == ".." {
+		return invalid("ID", "must not be a dot segment")
 	}
 	return nil
 }
