@@ -1,0 +1,12 @@
+package verify_test
+
+import (
+	"testing"
+
+	"github.com/go-bsg/bsg2fa/verify"
+	"github.com/go-bsg/bsg2fa/verify/internal/counterstest"
+)
+
+func TestMemoryCounters(t *testing.T) {
+	counterstest.Run(t, func(*testing.T) verify.Counters { return verify.NewMemoryCounters() })
+}
