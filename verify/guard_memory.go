@@ -8,9 +8,9 @@ import (
 	"time"
 )
 
-// sweepEvery is how many CountSend calls pass between two sweeps of expired counters, so memory
+// counterSweepEvery is how many CountSend calls pass between two sweeps of expired counters, so memory
 // stays bounded by the traffic of the longest window without a goroutine.
-const sweepEvery = 1024
+const counterSweepEvery = 1024
 
 // memoryCounters is the in-process Counters: exact sliding windows over the send times, for one
 // process (tests, single-replica apps). Safe for concurrent use.
@@ -46,7 +46,7 @@ func (m *memoryCounters) CountSend(ctx context.Context, req CountRequest) ([]Cou
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.calls++; m.calls%sweepEvery == 0 {
+	if m.calls++; m.calls%counterSweepEvery == 0 {
 		m.sweep(req.Now)
 	}
 	out := make([]CounterReading, len(req.Counters))

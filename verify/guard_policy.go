@@ -41,6 +41,7 @@ const minWindow = time.Millisecond
 type policy struct {
 	limits     map[scope][]Limit
 	conversion Conversion          // zero: no conversion rule
+	settle     time.Duration       // how long a code can still be entered: till then it is neither converted nor not
 	countries  map[string]bool     // nil: every country
 	deny       map[string]bool     // never sent to
 	types      map[NumberType]bool // nil: every kind of number
@@ -49,8 +50,9 @@ type policy struct {
 }
 
 // compilePolicy validates g and turns it into a policy. A nil g is DefaultGuard(); SafePhones written
-// without a country code are read in defaultRegion.
-func compilePolicy(g *Guard, defaultRegion string) (*policy, error) {
+// without a country code are read in defaultRegion. codeLifetime is how long a code can be entered:
+// the conversion rule judges a code only once it is verified or its lifetime is over.
+func compilePolicy(g *Guard, defaultRegion string, codeLifetime time.Duration) (*policy, error) {
 	if g == nil {
 		g = DefaultGuard()
 	}
@@ -63,6 +65,7 @@ func compilePolicy(g *Guard, defaultRegion string) (*policy, error) {
 			scopeCountry: g.PerCountry,
 		},
 		conversion: g.MinConversion,
+		settle:     codeLifetime,
 		dryRun:     g.DryRun,
 	}
 	fields := map[scope]string{
@@ -81,6 +84,10 @@ func compilePolicy(g *Guard, defaultRegion string) (*policy, error) {
 	if c := g.MinConversion; c.enabled() && (!(c.Rate > 0 && c.Rate <= 1) || c.MinSends < 1 || c.Per < minWindow) {
 		return nil, fmt.Errorf("verify: Guard.MinConversion = %+v: want a Rate in (0, 1], MinSends of at least 1 and a Per of at least %s (or the zero value: no rule)",
 			c, minWindow)
+	}
+	if c := g.MinConversion; c.enabled() && c.Per <= codeLifetime {
+		return nil, fmt.Errorf("verify: Guard.MinConversion.Per = %s: want a window longer than the code lifetime %s, or no code in it is judged yet",
+			c.Per, codeLifetime)
 	}
 	var err error
 	if p.countries, err = regionSet("Countries", g.Countries); err != nil {

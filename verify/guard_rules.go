@@ -1,16 +1,23 @@
 package verify
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // plan is the counters one decision reads, with what each of their windows means.
 type plan struct {
 	scopes  []scope        // the scope of each query
 	queries []CounterQuery // in the order of scopes
-	conv    []int          // the index of each query's conversion window, or -1
+	conv    []int          // the index of each query's conversion windows, or -1
 }
 
+// unlimited is the Count of a window read only for what it holds: no rule blocks on it.
+const unlimited = math.MaxInt32
+
 // plan lists the counters of s that some rule reads: each scope with limits, and the prefix and
-// country counters when there is a conversion rule (its window is the last of theirs).
+// country counters when there is a conversion rule. Its windows are the last two of theirs: the
+// conversion window, and the recent part of it where codes can still be entered (see decide).
 func (p *policy) plan(s subject) plan {
 	var pl plan
 	for _, sc := range scopes {
@@ -22,7 +29,8 @@ func (p *policy) plan(s subject) plan {
 		conv := -1
 		if p.conversion.enabled() && (sc == scopePrefix || sc == scopeCountry) {
 			conv = len(q.Windows)
-			q.Windows = append(append([]Limit(nil), q.Windows...), Limit{Count: p.conversion.MinSends, Per: p.conversion.Per})
+			q.Windows = append(append([]Limit(nil), q.Windows...),
+				Limit{Count: p.conversion.MinSends, Per: p.conversion.Per}, Limit{Count: unlimited, Per: p.settle})
 			q.Verified = true
 		}
 		if len(q.Windows) == 0 {
@@ -62,20 +70,29 @@ func (p *policy) static(s subject) *BlockedError {
 // decide applies the window rules of pl to what the counters held at now: nil when every rule lets
 // the send through, else the rule that holds longest (the first of those that hold equally long).
 // readings must match pl.queries one to one, and each reading its query's windows.
+//
+// The conversion rule judges only codes whose outcome is known: verified ones, and those whose
+// lifetime is over. A code still pending is neither, so a burst of real sign-ups is not taken for
+// codes nobody enters; pumping shows once its codes expire unused.
 func (p *policy) decide(s subject, pl plan, readings []CounterReading, now time.Time) *BlockedError {
 	var worst *BlockedError
 	for i, q := range pl.queries {
 		for j, w := range q.Windows {
 			r := readings[i][j]
 			var b *BlockedError
-			if j == pl.conv[i] {
-				c := p.conversion
-				if r.Sent < c.MinSends || converted(r.Verified, r.Sent, c.Rate) {
+			switch {
+			case pl.conv[i] >= 0 && j == pl.conv[i]+1:
+				continue // the recent part of the conversion window, read with it
+			case j == pl.conv[i]:
+				c, recent := p.conversion, readings[i][j+1]
+				judged := r.Sent - recent.Sent + recent.Verified
+				if judged < c.MinSends || converted(r.Verified, judged, c.Rate) {
 					continue
 				}
 				b = s.blocked(ReasonConversion)
 				b.Conversion, b.Verified = c, r.Verified
-			} else {
+				r.Sent = judged
+			default:
 				if r.Sent < w.Count {
 					continue
 				}

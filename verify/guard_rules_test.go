@@ -32,7 +32,7 @@ type guardHarness struct {
 
 func newGuardHarness(t *testing.T, gd *Guard) *guardHarness {
 	t.Helper()
-	p, err := compilePolicy(gd, "UA")
+	p, err := compilePolicy(gd, "UA", 5*time.Minute)
 	require.NoError(t, err)
 	h := &guardHarness{t: t, clock: testkit.NewClock(), counters: newMemoryCounters(), logs: &testkit.SyncBuffer{}}
 	h.g = &guard{
@@ -299,7 +299,7 @@ func TestGuardConversion(t *testing.T) {
 		// numbers returns the i-th number of the range the rule counts together.
 		numbers func(i int) string
 		other   string   // a number counted apart
-		healthy []string // real users of the same country: sent and verified before and after the range
+		healthy []string // real users of the same country, who enter their codes
 	}{
 		{name: "per prefix", scope: "prefix", numbers: func(i int) string { return fmt.Sprintf("+38050123%04d", i) },
 			other: "+380671110000", healthy: []string{"+380671111111", "+380672222222", "+380673333333", "+380674444444"}},
@@ -308,7 +308,7 @@ func TestGuardConversion(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newGuardHarness(t, &Guard{MinConversion: conv})
+			h := newGuardHarness(t, &Guard{MinConversion: conv}) // codes live 5m
 			t0 := h.clock.Now()
 			realUsers := func() {
 				for _, p := range tc.healthy {
@@ -317,45 +317,54 @@ func TestGuardConversion(t *testing.T) {
 					h.verify(attempt{phone: p}, adm)
 				}
 			}
+			send := func(i int) *admission {
+				t.Helper()
+				adm, err := h.admit(attempt{phone: tc.numbers(i)})
+				require.NoError(t, err, "code %d at +%s", i, h.clock.Now().Sub(t0))
+				return adm
+			}
 			realUsers()
 			var sent []*admission
 			for i := range 4 {
-				adm, err := h.admit(attempt{phone: tc.numbers(i)})
-				require.NoError(t, err, "below MinSends nothing is judged")
-				sent = append(sent, adm)
-				h.clock.Advance(time.Minute)
+				sent = append(sent, send(i))
 			}
+			h.clock.Advance(time.Minute)
+			h.verify(attempt{phone: tc.numbers(0)}, sent[0])
+			send(4) // 1 of 5 verified, but the other codes can still be entered: nothing is judged yet
+
+			h.clock.Set(t0.Add(5 * time.Minute)) // the first four codes expired, three unused
 			realUsers()
-			h.verify(attempt{phone: tc.numbers(0)}, sent[0]) // 1 of 4: below half
 			_, err := h.admit(attempt{phone: tc.numbers(5)})
 			b := blocked(t, err)
 			assert.Equal(t, ReasonConversion, b.Reason)
 			assert.Equal(t, tc.scope, b.Scope)
 			assert.Equal(t, conv, b.Conversion)
-			assert.Equal(t, 4, b.Sent)
+			assert.Equal(t, 4, b.Sent, "codes judged: the four expired ones")
 			assert.Equal(t, 1, b.Verified)
-			// At the latest when the sends fall below MinSends: the first leaves at t0+1h.
-			assert.Equal(t, t0.Add(time.Hour).Sub(h.clock.Now()), b.RetryAfter)
+			// At the latest when the sends fall below MinSends: when the burst leaves at t0+1h.
+			assert.Equal(t, 55*time.Minute, b.RetryAfter)
 			assert.Contains(t, b.Error(), "1 of 4 codes verified")
 
 			adm, err := h.admit(attempt{phone: tc.other})
 			require.NoError(t, err, "counted apart")
 			h.verify(attempt{phone: tc.other}, adm)
 
-			// A late verification counts for the window its send fell in: 2 of 4 is half.
-			h.clock.Advance(30 * time.Minute)
+			// Late verifications count for the window their sends fell in: 3 of 5 is enough.
+			h.clock.Set(t0.Add(30 * time.Minute))
 			h.verify(attempt{phone: tc.numbers(1)}, sent[1])
-			_, err = h.admit(attempt{phone: tc.numbers(5)})
-			require.NoError(t, err, "the share recovered")
-
-			// 2 of 5 is below half again, until the first two sends (one of them verified) leave.
-			_, err = h.admit(attempt{phone: tc.numbers(6)})
+			h.verify(attempt{phone: tc.numbers(2)}, sent[2])
+			send(5)
+			h.clock.Set(t0.Add(36 * time.Minute))
+			send(6) // 3 of 6 judged: half
+			h.clock.Set(t0.Add(42 * time.Minute))
+			_, err = h.admit(attempt{phone: tc.numbers(7)})
 			b = blocked(t, err)
-			assert.Equal(t, 2, b.Verified)
-			assert.Equal(t, 5, b.Sent)
-			h.clock.Set(t0.Add(time.Hour + time.Minute))
-			_, err = h.admit(attempt{phone: tc.numbers(6)})
-			require.NoError(t, err, "the window moved on: 3 sends are below MinSends")
+			assert.Equal(t, 7, b.Sent)
+			assert.Equal(t, 3, b.Verified)
+			assert.Equal(t, 18*time.Minute, b.RetryAfter)
+
+			h.clock.Set(t0.Add(time.Hour))
+			send(7) // the burst left the window: three codes are below MinSends
 		})
 	}
 }
@@ -444,7 +453,7 @@ func TestGuardBlockLogsAndEvents(t *testing.T) {
 }
 
 func TestGuardWithoutRulesTouchesNoStore(t *testing.T) {
-	p, err := compilePolicy(&Guard{}, "")
+	p, err := compilePolicy(&Guard{}, "", 5*time.Minute)
 	require.NoError(t, err)
 	assert.False(t, p.enabled())
 	g := &guard{policy: p, counters: failingCounters{}}
@@ -476,7 +485,7 @@ func (shortCounters) CountSend(context.Context, CountRequest) ([]CounterReading,
 
 func TestGuardStoreFailureFailsClosed(t *testing.T) {
 	for _, c := range []Counters{failingCounters{}, shortCounters{}} {
-		p, err := compilePolicy(DefaultGuard(), "")
+		p, err := compilePolicy(DefaultGuard(), "", 5*time.Minute)
 		require.NoError(t, err)
 		var logs bytes.Buffer
 		g := &guard{policy: p, counters: c, logger: slog.New(slog.NewTextHandler(&logs, nil))}
@@ -524,9 +533,9 @@ func TestDefaultGuard(t *testing.T) {
 	g.PerPhone[0].Count = 99
 	assert.Equal(t, 3, DefaultGuard().PerPhone[0].Count, "each call returns a fresh copy")
 
-	nilPolicy, err := compilePolicy(nil, "")
+	nilPolicy, err := compilePolicy(nil, "", 5*time.Minute)
 	require.NoError(t, err)
-	defPolicy, err := compilePolicy(DefaultGuard(), "")
+	defPolicy, err := compilePolicy(DefaultGuard(), "", 5*time.Minute)
 	require.NoError(t, err)
 	assert.Equal(t, defPolicy, nilPolicy, "a nil Guard is the default")
 }
@@ -546,6 +555,7 @@ func TestGuardValidation(t *testing.T) {
 		{name: "rate zero", guard: Guard{MinConversion: Conversion{MinSends: 1, Per: time.Hour}}, want: "MinConversion"},
 		{name: "no min sends", guard: Guard{MinConversion: Conversion{Rate: 0.2, Per: time.Hour}}, want: "MinConversion"},
 		{name: "no window", guard: Guard{MinConversion: Conversion{Rate: 0.2, MinSends: 5}}, want: "MinConversion"},
+		{name: "window within a code's life", guard: Guard{MinConversion: Conversion{Rate: 0.2, MinSends: 5, Per: 5 * time.Minute}}, want: "longer than the code lifetime 5m0s"},
 		{name: "unknown country", guard: Guard{Countries: []string{"XX"}}, want: `Guard.Countries: "XX"`},
 		{name: "alpha-3 country", guard: Guard{DenyCountries: []string{"UKR"}}, want: `Guard.DenyCountries: "UKR"`},
 		{name: "allowed and denied", guard: Guard{Countries: []string{"UA"}, DenyCountries: []string{"ua"}}, want: "UA is in both"},
@@ -554,12 +564,12 @@ func TestGuardValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := compilePolicy(&tc.guard, "")
+			_, err := compilePolicy(&tc.guard, "", 5*time.Minute)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
-	_, err := compilePolicy(&Guard{SafePhones: []string{"0501234567"}}, "UA")
+	_, err := compilePolicy(&Guard{SafePhones: []string{"0501234567"}}, "UA", 5*time.Minute)
 	assert.NoError(t, err, "read in the default region")
 }
 
@@ -586,7 +596,7 @@ func TestMemoryCountersSweep(t *testing.T) {
 	_, err := m.CountSend(context.Background(), CountRequest{ID: "a", Now: now, Counters: []CounterQuery{q}})
 	require.NoError(t, err)
 	later := now.Add(time.Minute)
-	for i := range sweepEvery {
+	for i := range counterSweepEvery {
 		q := CounterQuery{Key: fmt.Sprint("ip:", i), Windows: []Limit{{Count: 1, Per: time.Hour}}}
 		_, err := m.CountSend(context.Background(), CountRequest{ID: "b", Now: later, Counters: []CounterQuery{q}})
 		require.NoError(t, err)
@@ -594,7 +604,7 @@ func TestMemoryCountersSweep(t *testing.T) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	assert.NotContains(t, m.counters, "phone:1", "a counter past its TTL is swept")
-	assert.Len(t, m.counters, sweepEvery)
+	assert.Len(t, m.counters, counterSweepEvery)
 }
 
 func TestGuardReleaseTakesBackASend(t *testing.T) {

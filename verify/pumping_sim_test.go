@@ -1,0 +1,168 @@
+package verify
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/nyaruka/phonenumbers"
+	"github.com/stretchr/testify/assert"
+)
+
+// The pumping simulation: a script requests codes for numbers of one prefix of one country, none
+// ever entered, while real users sign up and enter theirs. Its traffic is a list of steps in time
+// order, the same for every driver (the guard alone, a Verifier on each store), drawn from a fixed
+// seed so every run is the same.
+
+const (
+	simPumped   = 2000             // Starts of the script
+	simReal     = 200              // real users
+	simDuration = 50 * time.Minute // both within one window of the default hourly rules
+	simPrefix   = "38050123"       // the pumped range: +380 50 123 xxxx
+)
+
+// simStep is one request of the simulation.
+type simStep struct {
+	at     time.Duration // since the start
+	phone  string        // E.164 digits
+	ip     netip.Addr
+	user   int  // the real user's number, -1 for the script
+	verify bool // enter the code of the user's last Start instead of starting
+}
+
+// simTraffic draws the simulation's steps: the script's Starts one every 1.5 s from a pool of
+// rotating proxy addresses, and the real users arriving at random over the same 50 minutes, most
+// of them in the pumped country. A real user enters the code 20 to 90 s after the Start; one in
+// six asks for another code first (40 to 70 s after the first) and enters that one.
+func simTraffic() []simStep {
+	rng := rand.New(rand.NewPCG(20261202, 14))
+	var steps []simStep
+	proxy := func() netip.Addr {
+		return netip.AddrFrom4([4]byte{198, 18, byte(rng.IntN(2)), byte(1 + rng.IntN(254))})
+	}
+	for i := range simPumped {
+		steps = append(steps, simStep{
+			at:    time.Duration(i) * simDuration / simPumped,
+			phone: fmt.Sprintf("%s%04d", simPrefix, rng.IntN(10_000)),
+			ip:    proxy(),
+			user:  -1,
+		})
+	}
+	offices := []netip.Addr{netip.MustParseAddr("203.0.113.10"), netip.MustParseAddr("203.0.113.20"),
+		netip.MustParseAddr("203.0.113.30")}
+	seen := map[string]bool{}
+	for u := range simReal {
+		phone := simRealPhone(rng, seen)
+		ip := netip.AddrFrom4([4]byte{100, byte(64 + rng.IntN(64)), byte(rng.IntN(256)), byte(1 + rng.IntN(254))})
+		if rng.IntN(10) == 0 { // one in ten behind an office NAT shared with others
+			ip = offices[rng.IntN(len(offices))]
+		}
+		at := time.Duration(rng.Int64N(int64(simDuration)))
+		steps = append(steps, simStep{at: at, phone: phone, ip: ip, user: u})
+		if rng.IntN(6) == 0 {
+			at += 40*time.Second + time.Duration(rng.Int64N(int64(30*time.Second)))
+			steps = append(steps, simStep{at: at, phone: phone, ip: ip, user: u})
+		}
+		at += 20*time.Second + time.Duration(rng.Int64N(int64(70*time.Second)))
+		steps = append(steps, simStep{at: at, phone: phone, ip: ip, user: u, verify: true})
+	}
+	sort.SliceStable(steps, func(i, j int) bool { return steps[i].at < steps[j].at })
+	return steps
+}
+
+// simRealPhone draws a valid mobile number of a real user, new to seen: half in Ukraine (the
+// pumped country, never in the pumped range), the rest in Poland, Germany, France and Britain.
+func simRealPhone(rng *rand.Rand, seen map[string]bool) string {
+	type plan struct {
+		prefixes []string
+		digits   int // after the prefix
+	}
+	ua := plan{[]string{"38050", "38063", "38066", "38067", "38068", "38073", "38093", "38095", "38096", "38097", "38098", "38099"}, 7}
+	others := []plan{
+		{[]string{"4850", "4851", "4853", "4857", "4860", "4866", "4869", "4872", "4878", "4879", "4888"}, 7},
+		{[]string{"49151", "49152", "49160", "49162", "49170", "49171", "49176"}, 8},
+		{[]string{"336", "337"}, 8},
+		{[]string{"447"}, 9},
+	}
+	for {
+		p := ua
+		if rng.IntN(2) == 0 {
+			p = others[rng.IntN(len(others))]
+		}
+		digits := p.prefixes[rng.IntN(len(p.prefixes))]
+		for range p.digits {
+			digits += string(rune('0' + rng.IntN(10)))
+		}
+		if seen[digits] || len(digits) > 4 && digits[:len(digits)-4] == simPrefix {
+			continue
+		}
+		num, err := phonenumbers.Parse("+"+digits, "")
+		if err != nil || !phonenumbers.IsValidNumber(num) {
+			continue
+		}
+		switch phonenumbers.GetNumberType(num) {
+		case phonenumbers.MOBILE, phonenumbers.FIXED_LINE_OR_MOBILE:
+			seen[digits] = true
+			return digits
+		}
+	}
+}
+
+// simResult is what a simulation let through and blocked.
+type simResult struct {
+	pumpedSent    int            // codes that went to the pumped range
+	pumpedBlocked map[Reason]int // the script's Starts the guard stopped, by reason
+	realBlocked   int            // real users stopped at least once
+	realVerified  int            // real users who entered a code that worked
+	realSent      int            // codes sent to real users
+}
+
+func (r simResult) String() string {
+	return fmt.Sprintf("pumped range: %d codes let through of %d Starts (blocked: %v); real users: %d blocked, %d of %d verified, %d codes",
+		r.pumpedSent, simPumped, r.pumpedBlocked, r.realBlocked, r.realVerified, simReal, r.realSent)
+}
+
+// TestPumpingSimulationGuard runs the simulation through the default guard alone, one decision per
+// Start, every Start sending a code when let through.
+func TestPumpingSimulationGuard(t *testing.T) {
+	h := newGuardHarness(t, DefaultGuard())
+	t0 := h.clock.Now()
+	res := simResult{pumpedBlocked: map[Reason]int{}}
+	last := map[int]*admission{}
+	blockedUsers := map[int]bool{}
+	for _, st := range simTraffic() {
+		h.clock.Set(t0.Add(st.at))
+		a := attempt{phone: "+" + st.phone, ip: st.ip.String()}
+		if st.verify {
+			if adm := last[st.user]; adm != nil {
+				h.verify(a, adm)
+				res.realVerified++
+			}
+			continue
+		}
+		adm, err := h.admit(a)
+		var b *BlockedError
+		switch {
+		case errors.As(err, &b) && st.user < 0:
+			res.pumpedBlocked[b.Reason]++
+		case errors.As(err, &b):
+			blockedUsers[st.user] = true
+		case err != nil:
+			t.Fatal(err)
+		case st.user < 0:
+			res.pumpedSent++
+		default:
+			res.realSent++
+			last[st.user] = adm
+		}
+	}
+	res.realBlocked = len(blockedUsers)
+	t.Log(res)
+	assert.LessOrEqual(t, res.pumpedSent, 25, "codes to the pumped range")
+	assert.Zero(t, res.realBlocked, "real users blocked")
+	assert.Equal(t, simReal, res.realVerified)
+}
