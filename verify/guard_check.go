@@ -11,7 +11,7 @@ import (
 // guard applies a policy with counters in a store, logs its decisions and reports them.
 type guard struct {
 	policy   *policy
-	counters Counters
+	counters CounterStore
 	logger   *slog.Logger // nil: no logs
 	onEvent  func(Event)  // nil: no events
 }
@@ -61,6 +61,19 @@ func (g *guard) admit(ctx context.Context, s subject, now time.Time) (*admission
 		return nil, blocked
 	}
 	return a, nil
+}
+
+// refuse applies the rules that need no counter (country, number type) when they are enforced, so
+// a Start can stop before it touches the store. A block is reported and returned.
+func (g *guard) refuse(ctx context.Context, s subject, now time.Time) *BlockedError {
+	if g.policy.dryRun || g.policy.safe[s.phone] {
+		return nil // admit reports what they would have blocked
+	}
+	b := g.policy.static(s)
+	if b != nil {
+		g.report(ctx, b, now, false)
+	}
+	return b
 }
 
 // release takes back the count of a send the service refused: no code went out.

@@ -5,14 +5,14 @@ import (
 	"time"
 )
 
-// Counters keeps the guard's sliding-window counts of codes sent and verified. A Store embeds it,
+// CounterStore keeps the guard's sliding-window counts of codes sent and verified. A Store embeds it,
 // so every replica that shares a Store shares the counters too. Times come from the caller (the
 // Verifier's clock), never from the store.
 //
 // Every counter is kept no longer than its longest window (CounterQuery.TTL) after its last write.
 // Implementations must be safe for concurrent use and make each counter's step of a call atomic;
 // a networked store should answer each call in one round trip.
-type Counters interface {
+type CounterStore interface {
 	// CountSend records the send req.ID at req.Now under every counter of req and returns, in the
 	// order of req.Counters, what each counter's windows held just before it. Concurrent calls see
 	// each other's sends, so a limit cannot be overrun by sending at once.

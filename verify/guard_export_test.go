@@ -1,4 +1,4 @@
 package verify
 
 // NewMemoryCounters exposes the memory store's counters to the external tests.
-func NewMemoryCounters() Counters { return newMemoryCounters() }
+func NewMemoryCounters() CounterStore { return newMemoryCounters() }

@@ -37,9 +37,9 @@ func newMemoryCounters() *memoryCounters {
 	return &memoryCounters{counters: make(map[string]*memoryCounter)}
 }
 
-var _ Counters = (*memoryCounters)(nil)
+var _ CounterStore = (*memoryCounters)(nil)
 
-// CountSend implements Counters.
+// CountSend implements CounterStore.
 func (m *memoryCounters) CountSend(ctx context.Context, req CountRequest) ([]CounterReading, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -66,7 +66,7 @@ func (m *memoryCounters) CountSend(ctx context.Context, req CountRequest) ([]Cou
 	return out, nil
 }
 
-// UncountSend implements Counters.
+// UncountSend implements CounterStore.
 func (m *memoryCounters) UncountSend(ctx context.Context, req CountRequest) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -81,7 +81,7 @@ func (m *memoryCounters) UncountSend(ctx context.Context, req CountRequest) erro
 	return nil
 }
 
-// CountVerified implements Counters.
+// CountVerified implements CounterStore.
 func (m *memoryCounters) CountVerified(ctx context.Context, req CountRequest, sentAt time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return err

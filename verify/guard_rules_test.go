@@ -24,7 +24,7 @@ type guardHarness struct {
 	t        *testing.T
 	clock    *testkit.Clock
 	g        *guard
-	counters Counters
+	counters CounterStore
 	logs     *testkit.SyncBuffer
 	mu       sync.Mutex
 	events   []Event
@@ -213,6 +213,27 @@ func TestGuardLongestRuleWins(t *testing.T) {
 	b = blocked(t, err)
 	assert.Equal(t, ReasonCountry, b.Reason, "waiting cannot help: the country rule comes first")
 	assert.Zero(t, b.RetryAfter)
+}
+
+func TestGuardRefuseNeedsNoStore(t *testing.T) {
+	p, err := compilePolicy(&Guard{DenyCountries: []string{"UA"}, PerPhone: []Limit{{1, time.Hour}}}, "", 5*time.Minute)
+	require.NoError(t, err)
+	var events []Event
+	g := &guard{policy: p, counters: failingCounters{}, onEvent: func(e Event) { events = append(events, e) }}
+	num, err := phonenumbers.Parse(phoneUA, "")
+	require.NoError(t, err)
+	b := g.refuse(context.Background(), newSubject(num, netip.Addr{}, ""), testkit.Epoch)
+	require.NotNil(t, b)
+	assert.Equal(t, ReasonCountry, b.Reason)
+	assert.Len(t, events, 1)
+	num, err = phonenumbers.Parse(phoneDE, "")
+	require.NoError(t, err)
+	assert.Nil(t, g.refuse(context.Background(), newSubject(num, netip.Addr{}, ""), testkit.Epoch))
+
+	p.dryRun = true
+	num, err = phonenumbers.Parse(phoneUA, "")
+	require.NoError(t, err)
+	assert.Nil(t, g.refuse(context.Background(), newSubject(num, netip.Addr{}, ""), testkit.Epoch), "DryRun: admit reports it")
 }
 
 func TestGuardCountries(t *testing.T) {
@@ -484,7 +505,7 @@ func (shortCounters) CountSend(context.Context, CountRequest) ([]CounterReading,
 }
 
 func TestGuardStoreFailureFailsClosed(t *testing.T) {
-	for _, c := range []Counters{failingCounters{}, shortCounters{}} {
+	for _, c := range []CounterStore{failingCounters{}, shortCounters{}} {
 		p, err := compilePolicy(DefaultGuard(), "", 5*time.Minute)
 		require.NoError(t, err)
 		var logs bytes.Buffer

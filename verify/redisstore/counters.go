@@ -54,13 +54,13 @@ redis.call('PEXPIRE', sends, ARGV[4])
 return out
 `)
 
-// counters is verify.Counters on Redis.
+// counters is verify.CounterStore on Redis.
 type counters struct {
 	rdb    redis.UniversalClient
 	prefix string
 }
 
-var _ verify.Counters = (*counters)(nil)
+var _ verify.CounterStore = (*counters)(nil)
 
 func newCounters(rdb redis.UniversalClient, prefix string) *counters {
 	return &counters{rdb: rdb, prefix: prefix}
@@ -72,7 +72,7 @@ func (c *counters) keys(key string) (sends, verified string) {
 	return base + ":s", base + ":v"
 }
 
-// CountSend implements verify.Counters in one pipeline.
+// CountSend implements verify.CounterStore in one pipeline.
 func (c *counters) CountSend(ctx context.Context, req verify.CountRequest) ([]verify.CounterReading, error) {
 	type call struct {
 		keys []string
@@ -159,7 +159,7 @@ func parseReading(cmd *redis.Cmd, q verify.CounterQuery, loc *time.Location) (ve
 	return r, nil
 }
 
-// UncountSend implements verify.Counters in one pipeline.
+// UncountSend implements verify.CounterStore in one pipeline.
 func (c *counters) UncountSend(ctx context.Context, req verify.CountRequest) error {
 	_, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, q := range req.Counters {
@@ -171,7 +171,7 @@ func (c *counters) UncountSend(ctx context.Context, req verify.CountRequest) err
 	return err
 }
 
-// CountVerified implements verify.Counters in one pipeline.
+// CountVerified implements verify.CounterStore in one pipeline.
 func (c *counters) CountVerified(ctx context.Context, req verify.CountRequest, sentAt time.Time) error {
 	_, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, q := range req.Counters {

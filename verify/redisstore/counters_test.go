@@ -17,12 +17,12 @@ import (
 
 func TestCountersSingleNode(t *testing.T) {
 	rdb := startRedis(t)
-	counterstest.Run(t, func(*testing.T) verify.Counters { return newCounters(rdb, "bsg2fa:") })
+	counterstest.Run(t, func(*testing.T) verify.CounterStore { return newCounters(rdb, "bsg2fa:") })
 }
 
 func TestCountersCluster(t *testing.T) {
 	rdb := startRedisCluster(t)
-	counterstest.Run(t, func(*testing.T) verify.Counters { return newCounters(rdb, "bsg2fa:") })
+	counterstest.Run(t, func(*testing.T) verify.CounterStore { return newCounters(rdb, "bsg2fa:") })
 }
 
 // decision is the counters of one decision of the default guard: phone, IP, prefix and country,

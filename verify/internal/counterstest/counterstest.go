@@ -1,4 +1,4 @@
-// Package counterstest holds the behaviour every verify.Counters must show, run by the tests of
+// Package counterstest holds the behaviour every verify.CounterStore must show, run by the tests of
 // each implementation (the memory store's and Redis's) so both answer alike.
 package counterstest
 
@@ -19,10 +19,10 @@ import (
 
 // Run runs every case against fresh counters from newCounters; each case gets its own keys, so
 // newCounters may hand out one shared store.
-func Run(t *testing.T, newCounters func(t *testing.T) verify.Counters) {
+func Run(t *testing.T, newCounters func(t *testing.T) verify.CounterStore) {
 	cases := []struct {
 		name string
-		run  func(t *testing.T, c verify.Counters, key string)
+		run  func(t *testing.T, c verify.CounterStore, key string)
 	}{
 		{"windows read sends before this one", windows},
 		{"a window slides", slides},
@@ -40,7 +40,7 @@ func Run(t *testing.T, newCounters func(t *testing.T) verify.Counters) {
 }
 
 // send counts one send at now under the counters qs and returns the readings.
-func send(t *testing.T, c verify.Counters, id string, now time.Time, qs ...verify.CounterQuery) []verify.CounterReading {
+func send(t *testing.T, c verify.CounterStore, id string, now time.Time, qs ...verify.CounterQuery) []verify.CounterReading {
 	t.Helper()
 	rs, err := c.CountSend(context.Background(), verify.CountRequest{ID: id, Now: now, Counters: qs})
 	require.NoError(t, err)
@@ -51,7 +51,7 @@ func send(t *testing.T, c verify.Counters, id string, now time.Time, qs ...verif
 	return rs
 }
 
-func windows(t *testing.T, c verify.Counters, key string) {
+func windows(t *testing.T, c verify.CounterStore, key string) {
 	clock := testkit.NewClock()
 	t0 := clock.Now()
 	q := verify.CounterQuery{Key: key, Windows: []verify.Limit{{Count: 3, Per: 10 * time.Minute}, {Count: 5, Per: time.Hour}}}
@@ -71,7 +71,7 @@ func windows(t *testing.T, c verify.Counters, key string) {
 	}
 }
 
-func slides(t *testing.T, c verify.Counters, key string) {
+func slides(t *testing.T, c verify.CounterStore, key string) {
 	clock := testkit.NewClock()
 	t0 := clock.Now()
 	q := verify.CounterQuery{Key: key, Windows: []verify.Limit{{Count: 2, Per: time.Minute}}}
@@ -86,7 +86,7 @@ func slides(t *testing.T, c verify.Counters, key string) {
 	assert.Equal(t, verify.WindowReading{Sent: 0}, got[0][0], "the window is (now-Per, now]: sends at t0 left it at t0+Per")
 }
 
-func order(t *testing.T, c verify.Counters, key string) {
+func order(t *testing.T, c verify.CounterStore, key string) {
 	now := testkit.NewClock().Now()
 	a := verify.CounterQuery{Key: key + ":a", Windows: []verify.Limit{{Count: 1, Per: time.Hour}}}
 	b := verify.CounterQuery{Key: key + ":b", Windows: []verify.Limit{{Count: 1, Per: time.Hour}}}
@@ -97,7 +97,7 @@ func order(t *testing.T, c verify.Counters, key string) {
 	assert.Equal(t, 2, got[1][0].Sent, "a")
 }
 
-func uncount(t *testing.T, c verify.Counters, key string) {
+func uncount(t *testing.T, c verify.CounterStore, key string) {
 	ctx := context.Background()
 	now := testkit.NewClock().Now()
 	q := verify.CounterQuery{Key: key, Windows: []verify.Limit{{Count: 1, Per: time.Hour}}}
@@ -111,7 +111,7 @@ func uncount(t *testing.T, c verify.Counters, key string) {
 	assert.Equal(t, 1, got[0][0].Sent)
 }
 
-func verified(t *testing.T, c verify.Counters, key string) {
+func verified(t *testing.T, c verify.CounterStore, key string) {
 	ctx := context.Background()
 	clock := testkit.NewClock()
 	t0 := clock.Now()
@@ -142,7 +142,7 @@ func verified(t *testing.T, c verify.Counters, key string) {
 	assert.Equal(t, verify.WindowReading{Sent: 1, Verified: 1}, got[0][0])
 }
 
-func concurrent(t *testing.T, c verify.Counters, key string) {
+func concurrent(t *testing.T, c verify.CounterStore, key string) {
 	const n = 50
 	now := testkit.NewClock().Now()
 	q := verify.CounterQuery{Key: key, Windows: []verify.Limit{{Count: 3, Per: time.Hour}}}
@@ -163,7 +163,7 @@ func concurrent(t *testing.T, c verify.Counters, key string) {
 	}
 }
 
-func ahead(t *testing.T, c verify.Counters, key string) {
+func ahead(t *testing.T, c verify.CounterStore, key string) {
 	now := testkit.NewClock().Now()
 	q := verify.CounterQuery{Key: key, Windows: []verify.Limit{{Count: 1, Per: time.Minute}}}
 	send(t, c, "ahead", now.Add(time.Second), q) // another replica's clock runs a second fast
