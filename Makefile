@@ -39,6 +39,15 @@ lint: lanes
 	$(GO) run $(STATICCHECK) ./...
 	$(GO) run $(ACTIONLINT) .github/workflows/*.yml
 
+## lint-spec: Redocly CLI (recommended rules) and Spectral (spectral:oas) on the spec, pinned and
+## run through npx (Node.js >= 20.19, the npm registry); fails on any error and on any warning
+## not listed in api/README.md
+.PHONY: lint-spec
+REDOCLY_CLI := @redocly/cli@2.77.0
+SPECTRAL_CLI := @stoplight/spectral-cli@6.16.3
+lint-spec:
+	@api/lint-spec.sh $(REDOCLY_CLI) $(SPECTRAL_CLI)
+
 ## lanes: gen imports nothing hand-written; wrapper never imports sandbox, cmd or kin-openapi;
 ## sandbox never imports wrapper, not even in its tests
 MODULE := $(shell $(GO) list -m)
