@@ -239,7 +239,7 @@ type AuthenticationId = string
 type AuthenticationList struct {
 	List []Authentication `json:"list"`
 
-	// Total How many sessions match the filters in all.
+	// Total How many sessions match the filters in all; always present, 0 included.
 	Total int `json:"total"`
 }
 
@@ -502,16 +502,21 @@ type TemplateIdNumber = int
 
 // TemplateList defines model for TemplateList.
 type TemplateList struct {
-	List  []Template `json:"list"`
-	Total int        `json:"total"`
+	List []Template `json:"list"`
+
+	// Total How many templates match the filters in all; always present, 0 included.
+	Total int `json:"total"`
 }
 
 // TemplateListResponse The documentation page shows the list as `{"data": [ ... ], "total": N}` (its JSON has a
 // stray comma and brace); the vendor's file as `{"data": {"list": [ ... ], "total": N}}`.
 // This document follows the documentation page and accepts both.
 type TemplateListResponse struct {
-	Data  TemplateListResponse_Data `json:"data"`
-	Total int                       `json:"total"`
+	Data TemplateListResponse_Data `json:"data"`
+
+	// Total How many templates match the filters in all. Present, 0 included, whenever `data` is
+	// an array; in the vendor's shape the total is inside `data`.
+	Total int `json:"total"`
 }
 
 // TemplateListResponseData0 defines model for TemplateListResponse.Data.0.
