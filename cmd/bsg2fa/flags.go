@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,6 +54,18 @@ func (f *flagSet) usage(w io.Writer) {
 // fail is a usage error of this command.
 func (f *flagSet) fail(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...), usage: f.usage}
+}
+
+// failField is a usage error of this command about one flag or argument.
+func (f *flagSet) failField(field, format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...), usage: f.usage, field: field}
+}
+
+// isSet reports whether the flag name was given on the command line.
+func (f *flagSet) isSet(name string) bool {
+	set := false
+	f.Visit(func(fl *flag.Flag) { set = set || fl.Name == name })
+	return set
 }
 
 // parse reads the flags wherever they stand among the positional arguments ("verify ID CODE
@@ -117,26 +132,58 @@ func (c *cli) newClient(f *flagSet, cf *clientFlags) (*wrapper.Client, error) {
 	if strings.TrimSpace(key) == "" {
 		return nil, &usageError{msg: "no API key: set BSG_API_KEY (or -api-key)"}
 	}
-	base := cf.baseURL
-	if base == "" {
-		base = c.getenv("BSG_BASE_URL")
-	}
-	if base == "" {
-		base = wrapper.DefaultBaseURL
-	}
 	if cf.timeout <= 0 {
-		return nil, f.fail("-timeout must be positive")
+		return nil, f.failField("-timeout", "-timeout must be positive")
 	}
-	opts := []wrapper.Option{wrapper.WithBaseURL(base), wrapper.WithTimeout(cf.timeout)}
+	opts := []wrapper.Option{wrapper.WithBaseURL(c.baseURL(cf)), wrapper.WithTimeout(cf.timeout)}
 	if cf.verbose {
-		opts = append(opts, wrapper.WithLogger(slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+		logOpts := &slog.HandlerOptions{Level: slog.LevelDebug}
+		var h slog.Handler = slog.NewTextHandler(c.stderr, logOpts)
+		if cf.json {
+			// With -json, stderr stays machine-readable: one JSON object per line.
+			h = slog.NewJSONHandler(c.stderr, logOpts)
+		}
+		opts = append(opts, wrapper.WithLogger(slog.New(h)))
 	}
 	client, err := wrapper.New(key, opts...)
 	if err != nil {
-		// New's errors name the option at fault and never the key.
-		return nil, &usageError{msg: strings.TrimPrefix(err.Error(), "bsg2fa: ")}
+		// New's errors name the option at fault and never the key; say which setting set it.
+		msg := strings.TrimPrefix(cleanMessage(err.Error()), "New: ")
+		if rest, ok := strings.CutPrefix(msg, "WithBaseURL: "); ok {
+			name := "-base-url"
+			if cf.baseURL == "" {
+				name = "BSG_BASE_URL"
+			}
+			return nil, &usageError{msg: name + ": " + rest, field: name}
+		}
+		return nil, &usageError{msg: msg}
 	}
 	return client, nil
+}
+
+// baseURL is the service's address: -base-url, else $BSG_BASE_URL, else the real service.
+func (c *cli) baseURL(cf *clientFlags) string {
+	if cf.baseURL != "" {
+		return cf.baseURL
+	}
+	if base := c.getenv("BSG_BASE_URL"); base != "" {
+		return base
+	}
+	return wrapper.DefaultBaseURL
+}
+
+// isLoopbackURL reports whether rawURL names this machine (localhost, 127.0.0.0/8, ::1):
+// a sandbox, never the real service.
+func isLoopbackURL(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(u.Hostname(), "localhost") {
+		return true
+	}
+	addr, err := netip.ParseAddr(u.Hostname())
+	return err == nil && addr.Unmap().IsLoopback()
 }
 
 // listFlag is a comma-separated list; repeating the flag adds to it.
@@ -170,4 +217,57 @@ func (d *dateFlag) Set(s string) error {
 	}
 	d.t = t
 	return nil
+}
+
+// globalFlags are the client flags also accepted before the command, "bsg2fa -json send …"
+// as well as "bsg2fa send … -json"; the value says whether the flag takes a value.
+var globalFlags = map[string]bool{"v": false, "json": false, "base-url": true}
+
+// splitGlobals takes the global flags from the front of args, with their values, and returns
+// them apart from the rest, which starts with the command.
+func splitGlobals(args []string) (globals, rest []string) {
+	for len(args) > 0 {
+		name, hasValue := flagName(args[0])
+		takesValue, ok := globalFlags[name]
+		if !ok {
+			break
+		}
+		n := 1
+		if takesValue && !hasValue && len(args) > 1 {
+			n = 2
+		}
+		globals = append(globals, args[:n]...)
+		args = args[n:]
+	}
+	return globals, args
+}
+
+// wantsJSON reports whether the command line asks for JSON anywhere before "--", so that
+// even a failure to parse it is reported as JSON.
+func wantsJSON(args []string) bool {
+	asJSON := false
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if name, hasValue := flagName(a); name == "json" {
+			asJSON = true
+			if hasValue {
+				v, err := strconv.ParseBool(a[strings.IndexByte(a, '=')+1:])
+				asJSON = err != nil || v
+			}
+		}
+	}
+	return asJSON
+}
+
+// flagName returns the name of a flag argument ("-json", "--base-url=x") and whether the
+// value is attached; it is "" for anything that is not a flag.
+func flagName(arg string) (name string, hasValue bool) {
+	if len(arg) < 2 || arg[0] != '-' || arg == "--" {
+		return "", false
+	}
+	name = strings.TrimPrefix(arg[1:], "-")
+	name, _, hasValue = strings.Cut(name, "=")
+	return name, hasValue
 }
