@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -79,7 +80,11 @@ func (f *flagSet) parse(args []string, names ...string) ([]string, error) {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, &helpRequest{usage: f.usage}
 			}
-			return nil, f.fail("%v", err)
+			var field string
+			if m := flagInError.FindStringSubmatch(err.Error()); m != nil {
+				field = m[1]
+			}
+			return nil, f.failField(field, "%v", err)
 		}
 		rest := f.Args()
 		if len(rest) == 0 {
@@ -102,6 +107,9 @@ func (f *flagSet) parse(args []string, names ...string) ([]string, error) {
 	}
 	return pos, nil
 }
+
+// flagInError finds the flag an error of the flag package is about.
+var flagInError = regexp.MustCompile(`(?:not defined: |for flag |needs an argument: )(-[A-Za-z0-9-]+)`)
 
 // clientFlags are the flags of every command that calls the service.
 type clientFlags struct {
