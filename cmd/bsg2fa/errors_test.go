@@ -41,7 +41,7 @@ func TestErrorJSON(t *testing.T) {
 		{"funds", &wrapper.APIError{StatusCode: 402},
 			`{"kind":"insufficient_funds","status":402,"message":"Payment Required","field":null,"retry_after":null}`},
 		{"field errors name the flag", &wrapper.APIError{StatusCode: 422, Message: "The given data was invalid.",
-			Errors: []string{"The sender field is required.", "The recipient format is invalid."},
+			Errors:      []string{"The sender field is required.", "The recipient format is invalid."},
 			FieldErrors: map[string][]string{"sender": {"The sender field is required."}, "recipient": {"The recipient format is invalid."}}},
 			`{"kind":"invalid_params","status":422,"message":"The sender field is required.; The recipient format is invalid.","field":"-to","retry_after":null}`},
 		{"unavailable", fmt.Errorf("bsg2fa: login: %w", &wrapper.APIError{StatusCode: 503}),
