@@ -82,11 +82,8 @@ func (a Authentication) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads a session written by MarshalJSON or by the service.
 func (a *Authentication) UnmarshalJSON(b []byte) error {
-	if isJSONNull(b) {
-		return nil
-	}
 	var in wireAuthentication
-	if err := json.Unmarshal(b, &in); err != nil {
+	if ok, err := decodeWire(b, &in); !ok {
 		return err
 	}
 	*a = Authentication{
@@ -147,11 +144,8 @@ func (m Message) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads a message written by MarshalJSON or by the service (an integer id
 // becomes its decimal string).
 func (m *Message) UnmarshalJSON(b []byte) error {
-	if isJSONNull(b) {
-		return nil
-	}
 	var in wireMessage
-	if err := json.Unmarshal(b, &in); err != nil {
+	if ok, err := decodeWire(b, &in); !ok {
 		return err
 	}
 	*m = Message{
@@ -194,11 +188,8 @@ func (t Template) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads a template written by MarshalJSON or by the service (the id as a
 // number or a digit string).
 func (t *Template) UnmarshalJSON(b []byte) error {
-	if isJSONNull(b) {
-		return nil
-	}
 	var in wireTemplate
-	if err := json.Unmarshal(b, &in); err != nil {
+	if ok, err := decodeWire(b, &in); !ok {
 		return err
 	}
 	*t = Template{
@@ -227,15 +218,11 @@ func (p AuthenticationPage) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads {"list": […], "total": n} and the service's list answers,
 // {"data": {"list": […], "total": n}} and {"data": […], "total": n}.
 func (p *AuthenticationPage) UnmarshalJSON(b []byte) error {
-	if isJSONNull(b) {
-		return nil
+	items, total, ok, err := unmarshalPage[Authentication](b)
+	if ok {
+		*p = AuthenticationPage{Items: items, Total: total}
 	}
-	items, total, err := unmarshalPage[Authentication](b)
-	if err != nil {
-		return err
-	}
-	*p = AuthenticationPage{Items: items, Total: total}
-	return nil
+	return err
 }
 
 // MarshalJSON writes {"list": […], "total": n}.
@@ -246,44 +233,49 @@ func (p TemplatePage) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads {"list": […], "total": n} and the service's list answers,
 // {"data": {"list": […], "total": n}} and {"data": […], "total": n}.
 func (p *TemplatePage) UnmarshalJSON(b []byte) error {
-	if isJSONNull(b) {
-		return nil
+	items, total, ok, err := unmarshalPage[Template](b)
+	if ok {
+		*p = TemplatePage{Items: items, Total: total}
 	}
-	items, total, err := unmarshalPage[Template](b)
-	if err != nil {
-		return err
-	}
-	*p = TemplatePage{Items: items, Total: total}
-	return nil
+	return err
 }
 
 // unmarshalPage reads the items and total of a page in any of its shapes; the items are
-// never nil.
-func unmarshalPage[T any](b []byte) ([]T, int, error) {
+// never nil. ok is false when nothing is to be set: for null, or on an error.
+func unmarshalPage[T any](b []byte) (items []T, total int, ok bool, err error) {
 	var in struct {
 		wirePage[T]
 		Data json.RawMessage `json:"data"`
 	}
-	if err := json.Unmarshal(b, &in); err != nil {
-		return nil, 0, err
+	if ok, err := decodeWire(b, &in); !ok {
+		return nil, 0, false, err
 	}
 	switch data := bytes.TrimSpace(in.Data); {
 	case len(data) > 0 && data[0] == '[':
 		if err := json.Unmarshal(data, &in.List); err != nil {
-			return nil, 0, err
+			return nil, 0, false, err
 		}
 	case len(data) > 0 && data[0] == '{':
 		var inner wirePage[T]
 		if err := json.Unmarshal(data, &inner); err != nil {
-			return nil, 0, err
+			return nil, 0, false, err
 		}
 		in.List = inner.List
 		in.Total = max(in.Total, inner.Total)
 	}
-	if in.List == nil {
-		in.List = []T{}
+	return nonNil(in.List), in.Total, true, nil
+}
+
+// decodeWire decodes b into the wire form in. ok is false when the value must be left as it
+// is: for null (err is nil, as encoding/json leaves a value at null) or on an error.
+func decodeWire[W any](b []byte, in *W) (ok bool, err error) {
+	if isJSONNull(b) {
+		return false, nil
 	}
-	return in.List, in.Total, nil
+	if err := json.Unmarshal(b, in); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // jsonTime is a time as the JSON form writes it: RFC 3339 in UTC, null for the zero time.
