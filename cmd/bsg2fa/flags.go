@@ -125,7 +125,7 @@ func addClientFlags(f *flagSet) *clientFlags {
 	f.StringVar(&cf.apiKey, "api-key", "", "the API `key`; prefer the BSG_API_KEY environment variable: flags show in process lists")
 	f.StringVar(&cf.baseURL, "base-url", "", "the service's `url` (default $BSG_BASE_URL, or "+wrapper.DefaultBaseURL+")")
 	f.DurationVar(&cf.timeout, "timeout", wrapper.DefaultTimeout, "time limit of each HTTP exchange")
-	f.BoolVar(&cf.json, "json", false, "print the result as JSON, for scripts")
+	f.BoolVar(&cf.json, "json", false, "print the result as JSON, for scripts, and a failure as one JSON object on stderr")
 	f.BoolVar(&cf.verbose, "v", false, "log each HTTP exchange to stderr (method, path, status, time; never secrets)")
 	return cf
 }

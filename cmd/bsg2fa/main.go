@@ -3,7 +3,7 @@
 //
 //	bsg2fa demo                      # the whole story against an in-process sandbox
 //	bsg2fa sandbox -addr 127.0.0.1:8025
-//	BSG_API_KEY=… bsg2fa send -to +380501234567 -sender MyShop
+//	BSG_API_KEY=… bsg2fa send -to +380501234567 -sender MyShop -template 12
 //	BSG_API_KEY=… bsg2fa verify <id> <code>
 //
 // Run "bsg2fa -h" for every command and "bsg2fa <command> -h" for its flags.
@@ -91,7 +91,7 @@ func commands() []command {
 const topUsage = `bsg2fa sends and verifies one-time passwords (SMS, Viber) through the BSG 2FA API,
 and runs a local sandbox of that API.
 
-Usage: bsg2fa <command> [flags] [arguments]
+Usage: bsg2fa [-v] [-json] [-base-url URL] <command> [flags] [arguments]
 
 Commands:
 %s
@@ -100,12 +100,17 @@ Environment:
                 shell history. The key is never printed.
   BSG_BASE_URL  the service's address (default %s);
                 http:// only for loopback hosts, e.g. http://127.0.0.1:8025 for the sandbox.
+  BSG_TEMPLATE_ID, BSG_SENDER
+                the template and sender of send when -template and -sender are not given;
+                required against the real service, which has no default template.
 
 Exit status:
   0  success
   1  the service or the network failed; the service's message and HTTP status are printed
   2  the command line is wrong: an unknown command or flag, a missing argument, or a value
      the client refuses before sending anything (a malformed phone number, code, id …)
+With -json, a failure prints one JSON object to stderr instead of a line of text:
+  {"error":{"kind":"wrong_code","status":404,"message":"…","field":null,"retry_after":null}}
 
 Run 'bsg2fa <command> -h' for the flags of a command.
 `

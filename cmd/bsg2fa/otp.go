@@ -161,7 +161,7 @@ func (c *cli) verify(args []string) error {
 	case len(pos) == 2:
 		code = pos[1]
 	case code == "":
-		return f.fail("missing argument: the code (or -code)")
+		return f.failField("CODE", "missing argument: the code (or -code)")
 	}
 	if code == "-" {
 		line, err := bufio.NewReader(c.stdin).ReadString('\n')
