@@ -1,6 +1,7 @@
 package wrapper_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -33,6 +34,11 @@ func FuzzJSONRoundTrip(f *testing.F) {
 	f.Add([]byte(`{"template_id":"-0","countries":[],"updated_at":""}`))
 	f.Add([]byte(`{"list":null,"data":{"list":[{}],"total":3},"total":9}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if string(bytes.TrimSpace(data)) == "null" {
+			// Decoding null leaves a value as it was; nothing came from JSON. (The zero page,
+			// with nil Items, reads back with empty Items, as the client returns pages.)
+			return
+		}
 		for _, v := range []any{
 			new(wrapper.Authentication), new(wrapper.Message), new(wrapper.Template),
 			new(wrapper.AuthenticationPage), new(wrapper.TemplatePage),

@@ -26,7 +26,8 @@ import (
 // or as the service's {"data": …} answers. A value the client returns, and any value decoded
 // from JSON, comes back unchanged (reflect.DeepEqual) from encoding and decoding again. Empty
 // lists read back as nil (Messages, Countries; nil Countries means every country) or as an
-// empty, non-nil list (page Items), as the client returns them.
+// empty, non-nil list (page Items), as the client returns them; so a page built with nil Items
+// reads back with empty ones.
 
 // errInvalidJSONValue is wrapped by the errors of the decoders in this file.
 var errInvalidJSONValue = errors.New("bsg2fa: invalid JSON value")
