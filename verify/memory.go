@@ -88,8 +88,9 @@ func (s *memoryStore) Acquire(ctx context.Context, phone, version, token string,
 		p = &memoryPhone{}
 		s.phones[phone] = p
 	}
+	e := p.entry()
 	p.lock, p.lockExpires = token, now.Add(lease)
-	return p.entry(), true, nil
+	return e, true, nil
 }
 
 // Commit implements SessionStore.

@@ -30,8 +30,8 @@ type SessionStore interface {
 	// Load returns the phone's record; Entry.Version is "" when there is none.
 	Load(ctx context.Context, phone string) (Entry, error)
 	// Acquire takes the phone's lock for lease under token, but only if nobody holds it and
-	// the record is still at version. It returns the current entry either way, and whether
-	// the lock was taken.
+	// the record is still at version. It returns the entry as it was before the call, and
+	// whether the lock was taken.
 	Acquire(ctx context.Context, phone, version, token string, lease time.Duration) (Entry, bool, error)
 	// Commit writes data as the phone's record, with token as its version and ttl as its time
 	// to live (ttl <= 0 deletes the record), and releases the lock — all only if token still
@@ -47,7 +47,8 @@ type Entry struct {
 	Version string
 	// Data is the record, as Verifier encoded it.
 	Data []byte
-	// Locked reports that a lock on the phone is held (by anyone).
+	// Locked reports that a lock on the phone is held by another call (false in the entry
+	// Acquire returns with the lock it took).
 	Locked bool
 }
 

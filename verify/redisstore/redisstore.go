@@ -84,8 +84,9 @@ func entry(vals []any) verify.Entry {
 	var e verify.Entry
 	if len(vals) == 2 {
 		e.Version, _ = vals[0].(string)
-		d, _ := vals[1].(string)
-		e.Data = []byte(d)
+		if d, ok := vals[1].(string); ok && e.Version != "" {
+			e.Data = []byte(d)
+		}
 	}
 	return e
 }
