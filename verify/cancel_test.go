@@ -37,11 +37,8 @@ func TestCancel(t *testing.T) {
 
 func TestCancelASessionTheServiceEnded(t *testing.T) {
 	eachStore(t, func(t *testing.T, store func() verify.Store) {
-		e := newEnv(t)
-		v := e.verifier(t, store())
-		started, err := v.Start(ctx, verify.StartRequest{Phone: phoneUA})
-		require.NoError(t, err)
-		_, err = e.client(t).CancelOTP(ctx, started.ID)
+		e, v, started := startUA(t, store())
+		_, err := e.client(t).CancelOTP(ctx, started.ID)
 		require.NoError(t, err)
 		err = v.Cancel(ctx, phoneUA)
 		require.ErrorIs(t, err, verify.ErrNoVerification)

@@ -16,10 +16,7 @@ import (
 
 func TestCheckTheRightCodeAndItsResubmit(t *testing.T) {
 	eachStore(t, func(t *testing.T, store func() verify.Store) {
-		e := newEnv(t)
-		v := e.verifier(t, store())
-		started, err := v.Start(ctx, verify.StartRequest{Phone: phoneUA})
-		require.NoError(t, err)
+		e, v, started := startUA(t, store())
 		code := e.code(t, started.ID)
 
 		got, err := v.Check(ctx, phoneUA, " "+code+"\n")
@@ -46,10 +43,7 @@ func TestCheckTheRightCodeAndItsResubmit(t *testing.T) {
 
 func TestCheckCountsWrongCodesDownToTooManyAttempts(t *testing.T) {
 	eachStore(t, func(t *testing.T, store func() verify.Store) {
-		e := newEnv(t)
-		v := e.verifier(t, store())
-		started, err := v.Start(ctx, verify.StartRequest{Phone: phoneUA})
-		require.NoError(t, err)
+		e, v, started := startUA(t, store())
 		code := e.code(t, started.ID)
 		wrong1, wrong2, wrong3 := wrongCode(code), wrongCode(wrongCode(code)), wrongCode(wrongCode(wrongCode(code)))
 
@@ -90,10 +84,7 @@ func TestCheckCountsWrongCodesDownToTooManyAttempts(t *testing.T) {
 
 func TestCheckAttemptsSurviveAResend(t *testing.T) {
 	eachStore(t, func(t *testing.T, store func() verify.Store) {
-		e := newEnv(t)
-		v := e.verifier(t, store())
-		started, err := v.Start(ctx, verify.StartRequest{Phone: phoneUA})
-		require.NoError(t, err)
+		e, v, started := startUA(t, store())
 		got, err := v.Check(ctx, phoneUA, wrongCode(e.code(t, started.ID)))
 		require.ErrorIs(t, err, verify.ErrWrongCode)
 		require.Equal(t, 2, got.AttemptsLeft)
@@ -110,10 +101,7 @@ func TestCheckAttemptsSurviveAResend(t *testing.T) {
 
 func TestCheckExpired(t *testing.T) {
 	eachStore(t, func(t *testing.T, store func() verify.Store) {
-		e := newEnv(t)
-		v := e.verifier(t, store())
-		started, err := v.Start(ctx, verify.StartRequest{Phone: phoneUA})
-		require.NoError(t, err)
+		e, v, started := startUA(t, store())
 		e.clock.Set(started.ExpiresAt)
 		got, err := v.Check(ctx, phoneUA, e.code(t, started.ID))
 		require.ErrorIs(t, err, verify.ErrExpired)
@@ -172,10 +160,7 @@ func TestConcurrentChecksCallTheServiceOncePerCode(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			eachStore(t, func(t *testing.T, store func() verify.Store) {
-				e := newEnv(t)
-				v := e.verifier(t, store())
-				started, err := v.Start(ctx, verify.StartRequest{Phone: phoneUA})
-				require.NoError(t, err)
+				e, v, started := startUA(t, store())
 				code := e.code(t, started.ID)
 				if !tc.right {
 					code = wrongCode(code)

@@ -224,3 +224,13 @@ func (h *roundTrips) count(f func()) int {
 
 // ukrainian returns the i-th of many distinct valid Ukrainian mobile numbers.
 func ukrainian(i int) string { return fmt.Sprintf("38097%07d", i%10_000_000) }
+
+// startUA returns a sandbox, a Verifier on store and a verification started for phoneUA.
+func startUA(t *testing.T, store verify.Store, edit ...func(*verify.Config)) (*env, *verify.Verifier, *verify.Verification) {
+	t.Helper()
+	e := newEnv(t)
+	v := e.verifier(t, store, edit...)
+	started, err := v.Start(ctx, verify.StartRequest{Phone: phoneUA})
+	require.NoError(t, err)
+	return e, v, started
+}

@@ -44,10 +44,7 @@ func TestStartSendsOnceWithinTheCooldown(t *testing.T) {
 
 func TestStartResendsAfterTheCooldown(t *testing.T) {
 	eachStore(t, func(t *testing.T, store func() verify.Store) {
-		e := newEnv(t)
-		v := e.verifier(t, store())
-		first, err := v.Start(ctx, verify.StartRequest{Phone: phoneUA})
-		require.NoError(t, err)
+		e, v, first := startUA(t, store())
 		oldCode := e.code(t, first.ID)
 
 		e.clock.Advance(30 * time.Second)
@@ -75,10 +72,7 @@ func TestStartResendsAfterTheCooldown(t *testing.T) {
 
 func TestStartStopsAtMaxSendsUntilTheCodeExpires(t *testing.T) {
 	eachStore(t, func(t *testing.T, store func() verify.Store) {
-		e := newEnv(t)
-		v := e.verifier(t, store(), func(c *verify.Config) { c.MaxSends = 2 })
-		first, err := v.Start(ctx, verify.StartRequest{Phone: phoneUA})
-		require.NoError(t, err)
+		e, v, first := startUA(t, store(), func(c *verify.Config) { c.MaxSends = 2 })
 		e.clock.Advance(time.Minute)
 		second, err := v.Start(ctx, verify.StartRequest{Phone: phoneUA})
 		require.NoError(t, err)
@@ -140,10 +134,7 @@ func TestStartAfterAFinishedVerificationSendsAnew(t *testing.T) {
 	for _, tc := range finish {
 		t.Run(tc.name, func(t *testing.T) {
 			eachStore(t, func(t *testing.T, store func() verify.Store) {
-				e := newEnv(t)
-				v := e.verifier(t, store())
-				first, err := v.Start(ctx, verify.StartRequest{Phone: phoneUA})
-				require.NoError(t, err)
+				e, v, first := startUA(t, store())
 				tc.finish(t, e, v, first.ID)
 
 				next, err := v.Start(ctx, verify.StartRequest{Phone: phoneUA})
@@ -161,12 +152,9 @@ func TestStartAfterAFinishedVerificationSendsAnew(t *testing.T) {
 
 func TestStartSendsAnewWhenTheServiceEndedTheSession(t *testing.T) {
 	eachStore(t, func(t *testing.T, store func() verify.Store) {
-		e := newEnv(t)
-		v := e.verifier(t, store())
-		first, err := v.Start(ctx, verify.StartRequest{Phone: phoneUA})
-		require.NoError(t, err)
+		e, v, first := startUA(t, store())
 		// Ended behind the Verifier's back: the resend is refused, a new session starts.
-		_, err = e.client(t).CancelOTP(ctx, first.ID)
+		_, err := e.client(t).CancelOTP(ctx, first.ID)
 		require.NoError(t, err)
 
 		e.clock.Advance(time.Minute)
