@@ -94,7 +94,7 @@ func (v *Verifier) Start(ctx context.Context, req StartRequest) (*Verification, 
 	defer cancel()
 	now := v.cfg.Now()
 	if err := st.commit(afterCtx, rec, now); err != nil {
-		return nil, v.unrecorded(afterCtx, p, rec, resent, err)
+		return nil, v.unrecorded(ctx, p, rec, resent, err)
 	}
 	// The code is sent and recorded: counters of the rules that run before a send are
 	// recorded here.
@@ -158,7 +158,10 @@ func (v *Verifier) deliver(ctx context.Context, p phone, r *record, act startAct
 func (v *Verifier) unrecorded(ctx context.Context, p phone, r *record, resent bool, err error) error {
 	attrs := []slog.Attr{slog.String("phone", p.String()), slog.String("authentication_id", r.ID), slog.String("error", err.Error())}
 	if !resent {
-		if _, cerr := v.client.CancelOTP(ctx, r.ID); cerr != nil {
+		// A budget of its own: the failed commit may have used up the one before.
+		cancelCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), afterCallBudget)
+		defer cancel()
+		if _, cerr := v.client.CancelOTP(cancelCtx, r.ID); cerr != nil {
 			attrs = append(attrs, slog.String("cancel_error", cerr.Error()))
 		}
 	}

@@ -304,7 +304,7 @@ func TestNewRefusesAnInvalidConfig(t *testing.T) {
 		})
 	}
 	_, err := verify.New(nil, e.config(nil))
-	require.Error(t, err)
+	require.ErrorIs(t, err, verify.ErrInvalidConfig)
 	v, err := verify.New(c, verify.Config{Sender: "BSG", TemplateID: 1, Channel: wrapper.ChannelViber, SenderAlt: "ALT"})
 	require.NoError(t, err)
 	require.NotNil(t, v)

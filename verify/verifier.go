@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"errors"
 	"net/netip"
 	"time"
 
@@ -20,7 +19,7 @@ type Verifier struct {
 // matching ErrInvalidConfig.
 func New(c *wrapper.Client, cfg Config) (*Verifier, error) {
 	if c == nil {
-		return nil, errors.New("verify: nil wrapper.Client")
+		return nil, configError("the wrapper.Client", "is nil")
 	}
 	cfg, err := cfg.withDefaults()
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -102,8 +103,14 @@ func (s *Server) run() error {
 			return fmt.Errorf("redis-server exited: %s", strings.TrimSpace(s.out.String()))
 		default:
 		}
-		if ping(s.Addr) == nil {
-			return nil
+		// The answer must come from this process, not from another test's server that took the
+		// port between the check that it was free and this server's start.
+		if pid, err := serverPID(s.Addr); err == nil {
+			if pid == s.cmd.Process.Pid {
+				return nil
+			}
+			s.Stop()
+			return fmt.Errorf("port %d was taken by another redis-server", s.port)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -219,23 +226,37 @@ func free(port int) bool {
 	return true
 }
 
-// ping sends one PING without a client library.
-func ping(addr string) error {
+// serverPID asks the server at addr for its process id, without a client library.
+func serverPID(addr string) (int, error) {
 	conn, err := net.DialTimeout("tcp", addr, time.Second)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(time.Second))
-	if _, err := conn.Write([]byte("PING\r\n")); err != nil {
-		return err
+	if _, err := conn.Write([]byte("INFO server\r\n")); err != nil {
+		return 0, err
 	}
-	line, err := bufio.NewReader(conn).ReadString('\n')
+	r := bufio.NewReader(conn)
+	head, err := r.ReadString('\n')
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if !strings.HasPrefix(line, "+PONG") {
-		return fmt.Errorf("unexpected answer %q", line)
+	if !strings.HasPrefix(head, "$") {
+		return 0, fmt.Errorf("unexpected answer %q", head)
 	}
-	return nil
+	n, err := strconv.Atoi(strings.TrimSpace(head[1:]))
+	if err != nil {
+		return 0, err
+	}
+	body := make([]byte, n)
+	if _, err := io.ReadFull(r, body); err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(body)) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "process_id:"); ok {
+			return strconv.Atoi(v)
+		}
+	}
+	return 0, fmt.Errorf("no process_id in INFO server")
 }
