@@ -74,7 +74,8 @@ func (v *Verifier) Check(ctx context.Context, phoneNumber, code string) (*Verifi
 		return out, err
 	}
 	if err == nil {
-		// The code is verified: counters of the rules that run before a send are recorded here.
+		// The code is verified (rec.SentAt is when its code was sent): the counters of the
+		// rules that run before a send are recorded here, for p.
 		v.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "phone verified",
 			slog.String("phone", p.String()), slog.String("authentication_id", rec.ID))
 	}

@@ -215,13 +215,27 @@ func TestReplicasOnARedisCluster(t *testing.T) {
 	assert.Equal(t, 2, resent.Sends)
 	assert.Equal(t, 1, e.calls.get(opResend))
 
-	checked, err := other.Check(ctx, phoneUA, e.code(t, resent.ID))
-	require.NoError(t, err)
+	code := e.code(t, resent.ID)
+	wrong := wrongCode(code)
+	const checks = 20
+	var wrongs sync.WaitGroup
+	for i := range checks {
+		wrongs.Go(func() {
+			got, err := replicas[i%2].Check(ctx, phoneUA, wrong)
+			assert.ErrorIs(t, err, verify.ErrWrongCode)
+			assert.Equal(t, 2, got.AttemptsLeft)
+		})
+	}
+	wrongs.Wait()
+	assert.Equal(t, 1, e.calls.get(opVerify), "20 concurrent submits of one wrong code over both replicas: one VerifyOTP")
+
+	checked, err := other.Check(ctx, phoneUA, code)
+	require.NoError(t, err, "the replica that did not start the verification checks it")
 	assert.Equal(t, wrapper.StatusVerified, checked.Status)
-	again, err := replicas[sender].Check(ctx, phoneUA, e.code(t, resent.ID))
+	again, err := replicas[sender].Check(ctx, phoneUA, code)
 	require.NoError(t, err, "the re-submit on the other replica is verified too")
 	assert.Equal(t, wrapper.StatusVerified, again.Status)
-	assert.Equal(t, 1, e.calls.get(opVerify))
+	assert.Equal(t, 2, e.calls.get(opVerify))
 
 	// Both keys of the phone are in one slot.
 	slots := map[int64]bool{}

@@ -72,8 +72,11 @@ func (v *Verifier) Start(ctx context.Context, req StartRequest) (*Verification, 
 		case startRefused:
 			return v.view(p, st.rec, now, false), ErrTooManySends
 		}
-		// A code is about to be sent for p: rules that may refuse it run here, before the
-		// phone's lock and before anything is spent.
+		// A code is about to be sent (act is startSend or startResend) to p, parsed (p.number,
+		// p.country), for req (req.IP, req.UserID): the rules that may refuse it run here,
+		// before the phone's lock and before anything is spent. A refusal returns here; this
+		// spot can be reached again when another call held the lock and the decision is made
+		// anew.
 		ok, err := st.lock(ctx)
 		if err != nil {
 			return nil, err
@@ -96,8 +99,8 @@ func (v *Verifier) Start(ctx context.Context, req StartRequest) (*Verification, 
 	if err := st.commit(afterCtx, rec, now); err != nil {
 		return nil, v.unrecorded(ctx, p, rec, resent, err)
 	}
-	// The code is sent and recorded: counters of the rules that run before a send are
-	// recorded here.
+	// The code is sent (resent says whether as a resend) and recorded: the counters of the
+	// rules that run before a send are recorded here, for p and req.
 	msg := "verification code sent"
 	if resent {
 		msg = "verification code resent"
