@@ -83,9 +83,12 @@ func (st *phoneState) commit(ctx context.Context, r *record, now time.Time) erro
 	return nil
 }
 
-// release frees the lock without writing; a failure only leaves the lock to its lease.
+// release frees the lock without writing, even when the caller has gone; a failure only leaves
+// the lock to its lease.
 func (st *phoneState) release(ctx context.Context) {
-	_ = st.store.Release(context.WithoutCancel(ctx), st.phone, st.token)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), afterCallBudget)
+	defer cancel()
+	_ = st.store.Release(ctx, st.phone, st.token)
 }
 
 // newToken returns a random lock token, unique across processes.
