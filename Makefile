@@ -49,7 +49,7 @@ lint-spec:
 	@api/lint-spec.sh $(REDOCLY_CLI) $(SPECTRAL_CLI)
 
 ## lanes: gen imports nothing hand-written; wrapper never imports sandbox, cmd or kin-openapi;
-## sandbox never imports wrapper, not even in its tests
+## sandbox never imports wrapper, not even in its tests; verify's lanes (verify-lanes)
 MODULE := $(shell $(GO) list -m)
 lanes:
 	@bad="$$($(GO) list -deps ./gen | grep '^$(MODULE)/' | grep -v '^$(MODULE)/gen$$')"; \
@@ -58,7 +58,28 @@ lanes:
 		if [ -n "$$bad" ]; then echo "wrapper imports what it must not: $$bad"; exit 1; fi
 	@bad="$$($(GO) list -test -deps ./sandbox | grep '^$(MODULE)/wrapper')"; \
 		if [ -n "$$bad" ]; then echo "sandbox imports wrapper: $$bad"; exit 1; fi
+	@$(MAKE) --no-print-directory verify-lanes
 	@echo "lanes ok"
+
+## verify-lanes: verify builds on wrapper, never on sandbox, cmd or report (its tests may use the
+## sandbox); Redis only in verify/redisstore (and the tests' internal/redistest); phonenumbers
+## only in verify; wrapper has neither
+IMPORTS = $(GO) list -f '{{.ImportPath}}: {{join .Imports " "}}' ./...
+.PHONY: verify-lanes
+verify-lanes:
+	@$(GO) list -deps ./verify | grep -qx '$(MODULE)/wrapper' || { echo "verify does not build on wrapper"; exit 1; }
+	@bad="$$($(GO) list -deps ./verify ./verify/redisstore | grep -E '^$(MODULE)/(sandbox|cmd|report|internal/redistest)|getkin/kin-openapi')"; \
+		if [ -n "$$bad" ]; then echo "verify imports what it must not: $$bad"; exit 1; fi
+	@bad="$$($(GO) list -deps ./verify | grep 'github.com/redis/go-redis')"; \
+		if [ -n "$$bad" ]; then echo "verify imports Redis (only verify/redisstore may): $$bad"; exit 1; fi
+	@bad="$$($(IMPORTS) | grep 'github.com/redis/go-redis' | grep -vE '^$(MODULE)/(verify/redisstore|internal/redistest):')"; \
+		if [ -n "$$bad" ]; then echo "Redis outside verify/redisstore: $$bad"; exit 1; fi
+	@bad="$$($(IMPORTS) | grep 'github.com/nyaruka/phonenumbers' | grep -v '^$(MODULE)/verify:')"; \
+		if [ -n "$$bad" ]; then echo "phonenumbers outside verify: $$bad"; exit 1; fi
+	@bad="$$($(IMPORTS) | grep '$(MODULE)/internal/redistest' | grep -v '^$(MODULE)/internal/redistest:')"; \
+		if [ -n "$$bad" ]; then echo "internal/redistest is for tests only: $$bad"; exit 1; fi
+	@bad="$$($(GO) list -deps ./wrapper | grep -E 'github.com/redis/go-redis|nyaruka/phonenumbers')"; \
+		if [ -n "$$bad" ]; then echo "wrapper imports what it must not: $$bad"; exit 1; fi
 
 ## test: the whole check, as CI runs it
 test: check-generate lint
@@ -78,6 +99,8 @@ bench:
 	$(GO) run $(BENCHSTAT) bench.txt
 	@echo; echo "ratios against the hand-written floor (impl=raw), same run:"
 	$(GO) run $(BENCHSTAT) -col /impl -filter '/impl:(raw OR gen OR wrapper)' bench.txt
+	@echo; echo "verify: Start+Check over the bare wrapper calls (impl=wrapper), same run:"
+	$(GO) run $(BENCHSTAT) -col /impl -filter '.name:VerifyStartCheck' bench.txt
 	@echo; echo "sandbox flows (flows/s), same run:"
 	$(GO) run $(BENCHSTAT) -filter '.name:(SandboxFlows OR SendVerifyFlowParallel OR SendVerifyFlowInProcess OR LoopbackFloorParallel)' bench.txt
 
