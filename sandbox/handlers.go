@@ -189,9 +189,15 @@ func (s *Server) sendLocked(ctx context.Context, a *session, code string, now ti
 	s.nextMsgID++
 	a.code = code
 	n, _ := strconv.ParseUint(code, 10, 32) // at most maxCodeDigits digits: fits
-	if len(a.messages) == maxMessagesPerSession {
+	switch {
+	case len(a.messages) == maxMessagesPerSession:
 		copy(a.messages, a.messages[1:])
 		a.messages = a.messages[:len(a.messages)-1]
+	case len(a.messages) == cap(a.messages):
+		// Grow by doubling, but never past the bound: append would round 20 up to 32.
+		grown := make([]message, len(a.messages), min(max(2*cap(a.messages), 1), maxMessagesPerSession))
+		copy(grown, a.messages)
+		a.messages = grown
 	}
 	a.messages = append(a.messages, message{id: s.nextMsgID, created: now, code: uint32(n)})
 	s.lastSent[a.recipient] = a
