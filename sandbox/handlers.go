@@ -164,6 +164,7 @@ func (h *handlers) SendOtp(ctx context.Context, _ gen.SendOtpRequestObject) (gen
 		sender:    b.sender,
 		senderAlt: b.senderAlt,
 		text:      t.shownText,
+		codeAt:    t.codeAt,
 		lifetime:  b.lifetime,
 		maxTries:  b.maxTries,
 		digits:    b.digits,

@@ -95,7 +95,7 @@ func (s *Server) messages(recipient string, since time.Time) []Message {
 			code = strings.Repeat("0", max(a.digits-len(code), 0)) + code
 			out = append(out, Message{
 				ID: m.id, AuthenticationID: a.id, Recipient: a.recipient, Channel: a.channel,
-				Sender: a.sender, Text: strings.Replace(a.text, codeShown, code, 1), Code: code,
+				Sender: a.sender, Text: a.withCode(code), Code: code,
 				CreatedAt: m.created,
 			})
 		}
@@ -103,6 +103,14 @@ func (s *Server) messages(recipient string, since time.Time) []Message {
 	})
 	slices.SortFunc(out, func(x, y Message) int { return cmp.Compare(y.ID, x.ID) })
 	return out
+}
+
+// withCode is the session's text as the recipient read it.
+func (a *session) withCode(code string) string {
+	if a.codeAt < 0 || a.codeAt+len(codeShown) > len(a.text) {
+		return a.text
+	}
+	return a.text[:a.codeAt] + code + a.text[a.codeAt+len(codeShown):]
 }
 
 // Reset drops all state: sessions, templates but the default one (and those of

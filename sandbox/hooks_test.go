@@ -290,3 +290,15 @@ func TestHookReset(t *testing.T) {
 	status, _ = e.call(http.MethodGet, "/api/2fa/authentications/templates", "", e.bearer)
 	assert.Equal(t, http.StatusUnauthorized, status)
 }
+
+// TestHookOutboxTextWithLiteralPlaceholder: a template that writes "{code}" itself still gets
+// the code where {code2fa} stood.
+func TestHookOutboxTextWithLiteralPlaceholder(t *testing.T) {
+	e := newHookEnv(t, sandbox.WithApprovedTemplate(9, "Literal", "{code} is {code2fa}"))
+	body := strings.Replace(sendBody("380501234567", 300, 3, 6), `"template_id":"1"`, `"template_id":"9"`, 1)
+	status, out := e.call(http.MethodPost, "/api/2fa/authentications/otp", body, e.bearer)
+	require.Equal(t, http.StatusCreated, status, out)
+	code, _, ok := e.srv.CodeFor("380501234567")
+	require.True(t, ok)
+	assert.Equal(t, "{code} is "+code, e.srv.Messages()[0].Text)
+}

@@ -60,6 +60,7 @@ type session struct {
 	sender    string
 	senderAlt string // "" when none
 	text      string // the template text with codeShown in place of the code
+	codeAt    int    // where codeShown starts in text
 	lifetime  int
 	maxTries  int
 	digits    int
@@ -91,6 +92,7 @@ type template struct {
 	name      string
 	text      string
 	shownText string   // text with codeShown in place of the code, shared by its sessions
+	codeAt    int      // where codeShown starts in shownText
 	countries []string // empty: every country
 	status    gen.TemplateStatus
 	updated   time.Time
@@ -98,7 +100,7 @@ type template struct {
 
 func newTemplate(id int, name, text string, countries []string, status gen.TemplateStatus, now time.Time) *template {
 	return &template{id: id, name: name, text: text, shownText: strings.Replace(text, codeVar, codeShown, 1),
-		countries: countries, status: status, updated: now}
+		codeAt: strings.Index(text, codeVar), countries: countries, status: status, updated: now}
 }
 
 type finishedEntry struct {
