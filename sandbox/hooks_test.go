@@ -17,15 +17,12 @@ import (
 	"github.com/go-bsg/bsg2fa/sandbox"
 )
 
-// hookEnv is a sandbox over real HTTP, with a client that checks every /api/ answer against
-// the document and a plain one for the hooks, which need no bearer.
+// hookEnv is a sandbox over real HTTP on the test kit's clock, with env's validating client;
+// token is the bearer of the API calls, and the hooks are called without one.
 type hookEnv struct {
-	t      *testing.T
-	srv    *sandbox.Server
-	url    string
-	api    *http.Client
-	clock  *testkit.Clock
-	bearer string
+	*env
+	clock *testkit.Clock
+	token string
 }
 
 func newHookEnv(t *testing.T, opts ...sandbox.Option) *hookEnv {
@@ -36,9 +33,9 @@ func newHookEnv(t *testing.T, opts ...sandbox.Option) *hookEnv {
 	}, opts...)...)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	e := &hookEnv{t: t, srv: srv, url: ts.URL, clock: clock,
-		api: &http.Client{Transport: &validatingTransport{t: t, router: specRouter(t), next: http.DefaultTransport}}}
-	e.bearer = e.login()
+	e := &hookEnv{clock: clock, env: &env{t: t, srv: srv, url: ts.URL,
+		http: &http.Client{Transport: &validatingTransport{t: t, router: specRouter(t), next: http.DefaultTransport}}}}
+	e.token = e.login()
 	return e
 }
 
@@ -48,36 +45,17 @@ func (e *hookEnv) login() string {
 	return decode[struct{ Bearer string }](e.t, body).Bearer
 }
 
-// call sends a request; /api/ requests go through the validating client with bearer.
+// call sends a request with bearer ("" for none).
 func (e *hookEnv) call(method, path, body, bearer string) (int, string) {
 	e.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, e.url+path, rd)
-	require.NoError(e.t, err)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
-	}
-	client := http.DefaultClient
-	if strings.HasPrefix(path, "/api/") {
-		client = e.api
-	}
-	resp, err := client.Do(req)
-	require.NoError(e.t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(e.t, err)
-	return resp.StatusCode, strings.TrimSpace(string(b))
+	e.bearer = bearer
+	status, out, _ := e.do(method, path, body)
+	return status, out
 }
 
 func (e *hookEnv) send(recipient string) string {
 	e.t.Helper()
-	status, body := e.call(http.MethodPost, "/api/2fa/authentications/otp", sendBody(recipient, 300, 3, 6), e.bearer)
+	status, body := e.call(http.MethodPost, "/api/2fa/authentications/otp", sendBody(recipient, 300, 3, 6), e.token)
 	require.Equal(e.t, http.StatusCreated, status, body)
 	return decode[struct{ Data struct{ ID string } }](e.t, body).Data.ID
 }
@@ -100,7 +78,7 @@ func TestHookCodeByRecipient(t *testing.T) {
 	assert.Equal(t, codeAnswer{Code: want, AuthenticationID: first, Recipient: "380501234567"}, got)
 
 	// A resend sends a new code to the same number; a new session for it is newer still.
-	status, body = e.call(http.MethodPost, "/api/2fa/authentications/otp/"+first+"/resend", "", e.bearer)
+	status, body = e.call(http.MethodPost, "/api/2fa/authentications/otp/"+first+"/resend", "", e.token)
 	require.Equal(t, http.StatusOK, status, body)
 	resent, _ := e.srv.LastCode(first)
 	status, body = e.call(http.MethodGet, "/_sandbox/recipients/380501234567/code", "", "")
@@ -138,7 +116,7 @@ func TestHookOutbox(t *testing.T) {
 	a := e.send("380501234567")
 	e.clock.Advance(time.Minute)
 	b := e.send("351912345678")
-	status, body := e.call(http.MethodPost, "/api/2fa/authentications/otp/"+a+"/resend", "", e.bearer)
+	status, body := e.call(http.MethodPost, "/api/2fa/authentications/otp/"+a+"/resend", "", e.token)
 	require.Equal(t, http.StatusOK, status, body)
 	codeA, _ := e.srv.LastCode(a)
 	codeB, _ := e.srv.LastCode(b)
@@ -195,8 +173,8 @@ func TestHookFaults(t *testing.T) {
 	req, err := http.NewRequest(http.MethodPost, e.url+"/api/2fa/authentications/otp", strings.NewReader(send))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+e.bearer)
-	resp, err := e.api.Do(req)
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	resp, err := e.http.Do(req)
 	require.NoError(t, err)
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -209,7 +187,7 @@ func TestHookFaults(t *testing.T) {
 	status, body = e.call(http.MethodPost, "/_sandbox/faults", `{"operation":"getAuthentication","status":404,"example":"not_found","times":-1}`, "")
 	require.Equal(t, http.StatusCreated, status, body)
 	for range 3 {
-		status, body = e.call(http.MethodGet, "/api/2fa/authentications/bf4381c8-9d4a-4705-bd28-f89a830b7f96", "", e.bearer)
+		status, body = e.call(http.MethodGet, "/api/2fa/authentications/bf4381c8-9d4a-4705-bd28-f89a830b7f96", "", e.token)
 		assert.Equal(t, http.StatusNotFound, status)
 		assert.JSONEq(t, `{"message":"TwoFA Service error.","errors":["Authentication not found"]}`, body)
 	}
@@ -218,7 +196,7 @@ func TestHookFaults(t *testing.T) {
 	assert.Contains(t, body, `"operation":"getAuthentication"`)
 	status, _ = e.call(http.MethodDelete, "/_sandbox/faults", "", "")
 	require.Equal(t, http.StatusNoContent, status)
-	status, body = e.call(http.MethodGet, "/api/2fa/authentications/bf4381c8-9d4a-4705-bd28-f89a830b7f96", "", e.bearer)
+	status, body = e.call(http.MethodGet, "/api/2fa/authentications/bf4381c8-9d4a-4705-bd28-f89a830b7f96", "", e.token)
 	assert.Equal(t, http.StatusNotFound, status)
 	assert.JSONEq(t, `{"errors":[{"message":"Authentication not found"}]}`, body, "the fault is gone")
 
@@ -235,7 +213,7 @@ func TestHookFaults(t *testing.T) {
 	// A delay answers normally afterwards; a timer never fires early.
 	require.NoError(t, e.srv.InjectFault(sandbox.Fault{Operation: "listTemplates", Delay: 50 * time.Millisecond}))
 	start := time.Now()
-	status, body = e.call(http.MethodGet, "/api/2fa/authentications/templates", "", e.bearer)
+	status, body = e.call(http.MethodGet, "/api/2fa/authentications/templates", "", e.token)
 	assert.Equal(t, http.StatusOK, status, body)
 	assert.GreaterOrEqual(t, time.Since(start), 50*time.Millisecond)
 
@@ -256,7 +234,7 @@ func TestHookFaults(t *testing.T) {
 	err = e.srv.InjectFault(sandbox.Fault{Operation: "refreshToken", Status: 402})
 	assert.True(t, errors.Is(err, sandbox.ErrInvalidFault), "%v", err)
 	require.NoError(t, e.srv.InjectFault(sandbox.Fault{Operation: "refreshToken", Status: 429}))
-	status, body = e.call(http.MethodPost, "/api/auth/refresh", "", e.bearer)
+	status, body = e.call(http.MethodPost, "/api/auth/refresh", "", e.token)
 	assert.Equal(t, http.StatusTooManyRequests, status)
 	assert.JSONEq(t, `{"message":"Too many duplicate request detected"}`, body)
 }
@@ -264,19 +242,19 @@ func TestHookFaults(t *testing.T) {
 func TestHookReset(t *testing.T) {
 	e := newHookEnv(t, sandbox.WithApprovedTemplate(5, "Seeded", "Seeded {code2fa}"))
 	id := e.send("380501234567")
-	status, body := e.call(http.MethodPost, "/api/2fa/authentications/templates", `{"name":"Mine","text":"Mine {code2fa}","countries":["UA"]}`, e.bearer)
+	status, body := e.call(http.MethodPost, "/api/2fa/authentications/templates", `{"name":"Mine","text":"Mine {code2fa}","countries":["UA"]}`, e.token)
 	require.Equal(t, http.StatusOK, status, body)
 	require.NoError(t, e.srv.InjectFault(sandbox.Fault{Operation: "sendOtp", Status: 500, Times: -1}))
 
 	status, _ = e.call(http.MethodPost, "/_sandbox/reset", "", "")
 	require.Equal(t, http.StatusNoContent, status)
 
-	status, body = e.call(http.MethodGet, "/api/2fa/authentications/templates", "", e.bearer)
+	status, body = e.call(http.MethodGet, "/api/2fa/authentications/templates", "", e.token)
 	assert.Equal(t, http.StatusUnauthorized, status, "bearers issued before the reset are refused: %s", body)
-	e.bearer = e.login()
-	status, body = e.call(http.MethodGet, "/api/2fa/authentications/"+id, "", e.bearer)
+	e.token = e.login()
+	status, body = e.call(http.MethodGet, "/api/2fa/authentications/"+id, "", e.token)
 	assert.Equal(t, http.StatusNotFound, status, body)
-	status, body = e.call(http.MethodGet, "/api/2fa/authentications/templates", "", e.bearer)
+	status, body = e.call(http.MethodGet, "/api/2fa/authentications/templates", "", e.token)
 	require.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, `"template_id":1`)
 	assert.Contains(t, body, `"template_id":5`)
@@ -287,7 +265,7 @@ func TestHookReset(t *testing.T) {
 	e.send("380501234567") // the fault is gone
 
 	e.srv.Reset()
-	status, _ = e.call(http.MethodGet, "/api/2fa/authentications/templates", "", e.bearer)
+	status, _ = e.call(http.MethodGet, "/api/2fa/authentications/templates", "", e.token)
 	assert.Equal(t, http.StatusUnauthorized, status)
 }
 
@@ -296,7 +274,7 @@ func TestHookReset(t *testing.T) {
 func TestHookOutboxTextWithLiteralPlaceholder(t *testing.T) {
 	e := newHookEnv(t, sandbox.WithApprovedTemplate(9, "Literal", "{code} is {code2fa}"))
 	body := strings.Replace(sendBody("380501234567", 300, 3, 6), `"template_id":"1"`, `"template_id":"9"`, 1)
-	status, out := e.call(http.MethodPost, "/api/2fa/authentications/otp", body, e.bearer)
+	status, out := e.call(http.MethodPost, "/api/2fa/authentications/otp", body, e.token)
 	require.Equal(t, http.StatusCreated, status, out)
 	code, _, ok := e.srv.CodeFor("380501234567")
 	require.True(t, ok)

@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -19,10 +18,8 @@ func BenchmarkListAuthentications100k(b *testing.B) {
 	bearer := loginTo(b, s)
 	send := strings.Replace(boundsSend, `"code_lifetime":30`, `"code_lifetime":300`, 1)
 	for range sessions {
-		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, jsonRequest(http.MethodPost, hostileSendPath, send, "Bearer "+bearer))
-		if rec.Code != http.StatusCreated {
-			b.Fatalf("send: %d %s", rec.Code, rec.Body)
+		if status, body := call(b, s, bearer, http.MethodPost, hostileSendPath, send); status != http.StatusCreated {
+			b.Fatalf("send: %d %s", status, body)
 		}
 		clock.Advance(time.Millisecond)
 	}
@@ -36,21 +33,10 @@ func BenchmarkListAuthentications100k(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				rec := httptest.NewRecorder()
-				s.ServeHTTP(rec, jsonRequest(http.MethodGet, base+bc.query, "", "Bearer "+bearer))
-				if rec.Code != http.StatusOK {
-					b.Fatalf("list: %d %.300s", rec.Code, rec.Body)
+				if status, body := call(b, s, bearer, http.MethodGet, base+bc.query, ""); status != http.StatusOK {
+					b.Fatalf("list: %d %.300s", status, body)
 				}
 			}
 		})
 	}
-}
-
-func jsonRequest(method, path, body, auth string) *http.Request {
-	r := httptest.NewRequest(method, path, strings.NewReader(body))
-	r.Header.Set("Content-Type", "application/json")
-	if auth != "" {
-		r.Header.Set("Authorization", auth)
-	}
-	return r
 }
