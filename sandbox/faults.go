@@ -132,6 +132,8 @@ func (s *Server) armFault(f Fault) (*armedFault, error) {
 	}
 	op := s.operation(f.Operation)
 	switch {
+	case op == nil && len(f.Operation) > 64:
+		return nil, invalid("the operation is not in the document")
 	case op == nil:
 		return nil, invalid("operation %q is not in the document", f.Operation)
 	case f.Delay < 0 || f.Delay > MaxFaultDelay:

@@ -444,6 +444,7 @@ func pageOf[T any](items []T, offset, limit int) []T {
 	if limit <= 0 {
 		limit = 10
 	}
+	offset = max(offset, 0)
 	if offset >= len(items) {
 		return nil
 	}

@@ -126,3 +126,15 @@ func TestSandboxCommandRefusesNonLoopback(t *testing.T) {
 	assert.Contains(t, publicWarning("192.0.2.1:8025", false), "without -api-key any key logs in")
 	assert.NotContains(t, publicWarning("192.0.2.1:8025", true), "-api-key")
 }
+
+func TestSandboxCommandHelpDocumentsHooks(t *testing.T) {
+	r := runCLI(t, t.Context(), nil, "", "sandbox", "-h")
+	require.Equal(t, 0, r.code, r.stderr)
+	for _, hook := range []string{
+		"GET    /_sandbox/recipients/{phone}/code", "GET    /_sandbox/messages?recipient=&since=",
+		"DELETE /_sandbox/messages", "POST   /_sandbox/faults", "DELETE /_sandbox/faults",
+		"POST   /_sandbox/reset", "bsg2fa code -to PHONE", "-public", "-max-conns", "-read-timeout", "-idle-timeout",
+	} {
+		assert.Contains(t, r.stdout, hook)
+	}
+}
