@@ -388,7 +388,9 @@ func (h *handlers) ListAuthentications(_ context.Context, req gen.ListAuthentica
 	var page []*session
 	total := max(hi-lo, 0)
 	if byCreation && !filtered {
-		// The common list: the page is read straight from the index, O(page + log n).
+		// The common list: the page is read straight from the index, O(page + log n). Offset
+		// and limit are held to the range first, so no client number can overflow the sums.
+		offset, limit := min(offset, total), min(limit, total)
 		start, end := lo+offset, min(hi, lo+offset+limit)
 		if desc {
 			start, end = max(lo, hi-offset-limit), hi-offset

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -157,5 +158,30 @@ func TestListMatchesBruteForce(t *testing.T) {
 			assert.Equal(t, len(all), got.Data.Total)
 			assert.Equal(t, want, ids)
 		})
+	}
+}
+
+// TestListHugeOffset: offsets beyond the sessions held answer an empty page, never a
+// wrapped-around one. The handler is called directly: validation would refuse nothing here.
+func TestListHugeOffset(t *testing.T) {
+	s := New(WithClock(testkit.NewClock().Now))
+	bearer := loginTo(t, s)
+	sendFor(t, s, bearer, 300)
+	day := testkit.Epoch.Format("2006-01-02")
+	for _, tt := range []struct {
+		offset int
+		way    gen.SortWay
+	}{
+		{offset: math.MaxInt, way: gen.SortWayAsc},
+		{offset: math.MaxInt, way: gen.SortWayDesc},
+		{offset: math.MaxInt - 1, way: gen.SortWayAsc},
+	} {
+		limit := 500
+		params := gen.ListAuthenticationsParams{FilterFrom: day, FilterTo: day, PageOffset: &tt.offset, PageLimit: &limit, Way: &tt.way}
+		resp, err := (&handlers{s: s}).ListAuthentications(t.Context(), gen.ListAuthenticationsRequestObject{Params: params})
+		require.NoError(t, err)
+		got := resp.(gen.ListAuthentications200JSONResponse)
+		assert.Empty(t, got.Data.List, "%+v", tt)
+		assert.Equal(t, 1, got.Data.Total)
 	}
 }
