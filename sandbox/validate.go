@@ -89,6 +89,9 @@ func (s *Server) validateRequests(next http.Handler) http.Handler {
 		}
 		body, reread, err := readBody(r.Body)
 		if err != nil {
+			// A body that timed out or broke off leaves the connection useless: close it
+			// rather than wait for a next request on it.
+			w.Header().Set("Connection", "close")
 			writeJSON(w, http.StatusUnprocessableEntity, validationBody([]fieldError{{"body", "The request body could not be read."}}))
 			return
 		}

@@ -42,14 +42,22 @@ func TestSandboxCommandSlowClients(t *testing.T) {
 	const tricklers = 3 * limit
 	const maxBytes = 200
 	var cut atomic.Int32
+	var longestHold atomic.Int64 // nanoseconds from dial to the server's cut, the longest
 	var wg sync.WaitGroup
 	for range tricklers {
 		wg.Go(func() {
+			dialed := time.Now()
 			conn, err := net.Dial("tcp", addr)
 			if !assert.NoError(t, err) {
 				return
 			}
 			defer conn.Close()
+			held := func() {
+				cut.Add(1)
+				d := int64(time.Since(dialed))
+				for old := longestHold.Load(); d > old && !longestHold.CompareAndSwap(old, d); old = longestHold.Load() {
+				}
+			}
 			_, err = io.WriteString(conn, "POST /api/auth/login HTTP/1.1\r\nHost: sandbox\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n")
 			require.NoError(t, err)
 			closed := make(chan struct{})
@@ -62,11 +70,11 @@ func TestSandboxCommandSlowClients(t *testing.T) {
 			for range maxBytes {
 				select {
 				case <-closed:
-					cut.Add(1)
+					held()
 					return
 				case <-tick.C:
 					if _, err := conn.Write([]byte(" ")); err != nil {
-						cut.Add(1)
+						held()
 						return
 					}
 				}
@@ -127,7 +135,8 @@ func TestSandboxCommandSlowClients(t *testing.T) {
 	require.Equal(t, 0, trickleExit, trickleLogs)
 	require.Equal(t, 0, exit, logs)
 	tr, idle := connCounts(t, trickleLogs), connCounts(t, logs)
-	t.Logf("trickling: %d clients, %d cut off; server accepted %d, peak open %d (limit %d)", tricklers, cut.Load(), tr.accepted, tr.peak, tr.limit)
+	t.Logf("trickling: %d clients, %d cut off, the longest held %v from dial; server accepted %d, peak open %d (limit %d)",
+		tricklers, cut.Load(), time.Duration(longestHold.Load()).Round(time.Millisecond), tr.accepted, tr.peak, tr.limit)
 	t.Logf("idle keep-alives: %d clients, %d closed to make room; server accepted %d, peak open %d (limit %d), idle closed at the limit %d",
 		idlers, closedIdle, idle.accepted, idle.peak, idle.limit, idle.evicted)
 	assert.Equal(t, tricklers, tr.accepted)
