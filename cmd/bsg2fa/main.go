@@ -77,6 +77,7 @@ func commands() []command {
 	return []command{
 		{"demo", "tell the whole story against an in-process sandbox", (*cli).demo},
 		{"sandbox", "serve a local BSG 2FA API (default 127.0.0.1:8025)", (*cli).sandbox},
+		{"code", "print the code a running sandbox last sent to a phone", (*cli).code},
 		{"send", "send a one-time password", (*cli).send},
 		{"resend", "send a new code for a pending session", (*cli).resend},
 		{"verify", "check a code", (*cli).verify},
