@@ -34,7 +34,8 @@ type Fault struct {
 	// operation documents.
 	Status int `json:"status,omitempty"`
 	// Example names one of several documented examples for the status (the document's
-	// "examples" key, e.g. "not_found" for a 404); empty takes the first by name.
+	// "examples" key, e.g. "not_found" for a 404); empty takes the first by name, the
+	// placeholder "generic" example last.
 	Example string `json:"example,omitempty"`
 	// RetryAfter, in seconds, is sent as a Retry-After header with a 429 or 5xx status.
 	RetryAfter int `json:"retry_after,omitempty"`
@@ -205,6 +206,11 @@ func documentedBody(op *openapi3.Operation, status int, example string) ([]byte,
 			names = append(names, name)
 		}
 		slices.Sort(names)
+		// "generic" shows the documentation page's placeholders (ERROR_MESSAGE_1); a fault
+		// answers with a body the service really sends, so it comes last.
+		if i := slices.Index(names, genericExample); i >= 0 && len(names) > 1 {
+			names = append(slices.Delete(names, i, i+1), genericExample)
+		}
 		if ex := mt.Examples[names[0]]; ex.Value != nil {
 			value = ex.Value.Value
 		}
@@ -214,6 +220,9 @@ func documentedBody(op *openapi3.Operation, status int, example string) ([]byte,
 	}
 	return json.Marshal(value)
 }
+
+// genericExample names the spec's placeholder example of a shared error response.
+const genericExample = "generic"
 
 // applyFault runs the fault armed for the request's operation, if any, and reports whether it
 // answered (or dropped) the request.

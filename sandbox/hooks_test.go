@@ -196,6 +196,17 @@ func TestHookFaults(t *testing.T) {
 	assert.Contains(t, body, `"operation":"getAuthentication"`)
 	status, _ = e.call(http.MethodDelete, "/_sandbox/faults", "", "")
 	require.Equal(t, http.StatusNoContent, status)
+
+	// Without a name, a documented status answers a body the service really sends, never the
+	// document's placeholder example.
+	status, body = e.call(http.MethodPost, "/_sandbox/faults", `{"operation":"getAuthentication","status":404,"times":1}`, "")
+	require.Equal(t, http.StatusCreated, status, body)
+	status, body = e.call(http.MethodGet, "/api/2fa/authentications/bf4381c8-9d4a-4705-bd28-f89a830b7f96", "", e.token)
+	assert.Equal(t, http.StatusNotFound, status)
+	assert.NotContains(t, body, "ERROR_MESSAGE")
+	assert.JSONEq(t, `{"message":"Model not found"}`, body)
+	status, _ = e.call(http.MethodDelete, "/_sandbox/faults", "", "")
+	require.Equal(t, http.StatusNoContent, status)
 	status, body = e.call(http.MethodGet, "/api/2fa/authentications/bf4381c8-9d4a-4705-bd28-f89a830b7f96", "", e.token)
 	assert.Equal(t, http.StatusNotFound, status)
 	assert.JSONEq(t, `{"errors":[{"message":"Authentication not found"}]}`, body, "the fault is gone")
