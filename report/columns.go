@@ -12,6 +12,7 @@ type column struct {
 	title   string // table and HTML header
 	name    string // CSV header
 	numeric bool   // right-aligned
+	detail  bool   // left out of the table, which has to fit a terminal
 	human   func(r *Row) string
 	plain   func(r *Row) string
 }
@@ -47,12 +48,23 @@ func (rep *Report) columns() []column {
 	)
 	for _, cur := range rep.Total.Spend.Currencies() {
 		cols = append(cols,
-			moneyColumn("SESSIONS", "session_spend", cur, func(r *Row) Money { return r.SessionSpend }),
-			moneyColumn("MESSAGES", "message_spend", cur, func(r *Row) Money { return r.MessageSpend }),
-			moneyColumn("SPEND", "spend", cur, func(r *Row) Money { return r.Spend }),
+			moneyColumn("SESSION FEES", "session_spend", cur, true, func(r *Row) Money { return r.SessionSpend }),
+			moneyColumn("MESSAGE FEES", "message_spend", cur, true, func(r *Row) Money { return r.MessageSpend }),
+			moneyColumn("SPEND", "spend", cur, false, func(r *Row) Money { return r.Spend }),
 		)
 	}
 	return cols
+}
+
+// brief leaves out the detail columns.
+func brief(cols []column) []column {
+	out := make([]column, 0, len(cols))
+	for _, c := range cols {
+		if !c.detail {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // totalLabel stands in the first key column of the total row.
@@ -117,13 +129,13 @@ func durationColumn(title, name string, f func(Durations) time.Duration) column 
 
 // moneyColumn is one currency's amount of a row: "SPEND USD" and spend_usd. The amount is
 // exact, with a decimal point.
-func moneyColumn(title, name, currency string, f func(r *Row) Money) column {
+func moneyColumn(title, name, currency string, detail bool, f func(r *Row) Money) column {
 	suffix := currency
 	if suffix == "" {
 		suffix = "unknown"
 	}
 	text := func(r *Row) string { return f(r).In(currency).String() }
-	return column{title: title + " " + suffix, name: name + "_" + strings.ToLower(suffix), numeric: true, human: text, plain: text}
+	return column{title: title + " " + suffix, name: name + "_" + strings.ToLower(suffix), numeric: true, detail: detail, human: text, plain: text}
 }
 
 // cells writes a row in one style; the total row (total true) is labelled in its first

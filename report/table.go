@@ -9,11 +9,12 @@ import (
 )
 
 // WriteTable writes the report for people: a title line, the rows in aligned columns with
-// the total last, and the suspects.
+// the total last, and the suspects. To fit a terminal it shows the spend without its split
+// into session and message fees, which the other forms have.
 func (rep *Report) WriteTable(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "%s\n\n", rep.title())
-	cols := rep.columns()
+	cols := brief(rep.columns())
 	rows := make([][]string, 0, len(rep.Rows)+1)
 	if len(rep.By) > 0 {
 		for i := range rep.Rows {
