@@ -39,13 +39,11 @@ func Build(ctx context.Context, c *wrapper.Client, req Request) (*Report, error)
 	list := wrapper.ListAuthenticationsRequest{
 		From: from, To: to, Limit: PageSize, SortBy: "created_at", Order: wrapper.Asc,
 	}
-	for {
-		if err := ctx.Err(); err != nil {
-			return nil, &IncompleteError{Pages: p.Pages, Sessions: p.Sessions, Total: p.Total, Err: err}
-		}
-		list.Offset = p.Sessions
-		page, err := c.ListAuthenticationsPage(ctx, list)
+	for page, err := range c.AuthenticationPages(ctx, list) {
 		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				err = ctxErr // the request's own wording adds nothing to "canceled"
+			}
 			return nil, &IncompleteError{Pages: p.Pages, Sessions: p.Sessions, Total: p.Total, Err: err}
 		}
 		for i := range page.Items {
@@ -58,21 +56,10 @@ func Build(ctx context.Context, c *wrapper.Client, req Request) (*Report, error)
 		if req.Progress != nil {
 			req.Progress(p)
 		}
-		if !morePages(len(page.Items), p.Sessions, page.Total) {
-			break
-		}
 	}
 	rep := g.report(req.Suspects.withDefaults())
 	rep.From, rep.To, rep.Pages = from, to, p.Pages
 	return rep, nil
-}
-
-// morePages says whether to read on after a page of n sessions, with seen read in all and
-// total as the wrapper reports it. The wrapper reports what it has seen as the total when the
-// service gives none, so a full page that reaches the total is read past once: an empty page
-// then ends the walk.
-func morePages(n, seen, total int) bool {
-	return n > 0 && (seen < total || n == PageSize)
 }
 
 // checkRequest validates req and returns its days as midnights UTC.

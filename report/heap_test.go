@@ -1,0 +1,122 @@
+//go:build !race
+
+package report_test
+
+// The race detector makes decoding a million sessions take minutes and changes what the heap
+// holds; `make test` runs this file in a run of its own without it.
+
+import (
+	"context"
+	"net/http"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-bsg/bsg2fa/report"
+	"github.com/go-bsg/bsg2fa/wrapper"
+)
+
+// heapLimit is what a report over any number of sessions may take at most.
+const heapLimit = 50 << 20
+
+// syntheticClient is a client whose requests the synthetic period answers in memory.
+func syntheticClient(t testing.TB, s *synthetic) *wrapper.Client {
+	t.Helper()
+	c, err := wrapper.New("", wrapper.WithToken("synthetic-bearer"), wrapper.WithBaseURL("https://synthetic.invalid"),
+		wrapper.WithHTTPClient(&http.Client{Transport: s}))
+	require.NoError(t, err)
+	return c
+}
+
+// heapPeak samples HeapAlloc every 10 ms (and whenever sample is called) until stop.
+type heapPeak struct {
+	mu   sync.Mutex
+	peak uint64
+	done chan struct{}
+	wg   sync.WaitGroup
+}
+
+func watchHeap() *heapPeak {
+	h := &heapPeak{done: make(chan struct{})}
+	h.sample()
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-h.done:
+				return
+			case <-tick.C:
+				h.sample()
+			}
+		}
+	}()
+	return h
+}
+
+func (h *heapPeak) sample() {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	h.mu.Lock()
+	h.peak = max(h.peak, ms.HeapAlloc)
+	h.mu.Unlock()
+}
+
+func (h *heapPeak) stop() uint64 {
+	close(h.done)
+	h.wg.Wait()
+	h.sample()
+	return h.peak
+}
+
+// TestHeapBoundMillion reports on 1,000,000 sessions decoded from bytes and keeps the heap
+// under 50 MiB all the way: memory follows the rows, never the sessions. The figures it
+// reaches are checked against the test's own count of the synthetic period.
+func TestHeapBoundMillion(t *testing.T) {
+	const n = 1_000_000
+	s := &synthetic{total: n}
+	client := syntheticClient(t, s)
+	req := report.Request{From: first, To: first.AddDate(0, 0, syntheticDays-1), By: []report.Dimension{report.Day, report.Country, report.Channel}}
+
+	runtime.GC()
+	heap := watchHeap()
+	req.Progress = func(report.Progress) { heap.sample() }
+	start := time.Now()
+	rep, err := report.Build(context.Background(), client, req)
+	elapsed := time.Since(start)
+	peak := heap.stop()
+	require.NoError(t, err)
+	t.Logf("%d sessions, %d pages, %d rows: %v, peak HeapAlloc %.1f MiB", rep.Total.Sessions, rep.Pages, len(rep.Rows), elapsed.Round(time.Millisecond), float64(peak)/(1<<20))
+	assert.Less(t, peak, uint64(heapLimit), "peak HeapAlloc")
+
+	// The test's own count, from the definition of the sessions.
+	var verified, messages int
+	var days = map[string]int{}
+	for i := range n {
+		ss := s.session(i)
+		if ss.status == "verified" {
+			verified++
+		}
+		messages += ss.messages
+		days[ss.created.Format(time.DateOnly)]++
+	}
+	assert.Equal(t, n, rep.Total.Sessions)
+	assert.Equal(t, verified, rep.Total.Statuses.Verified)
+	assert.Equal(t, messages, rep.Total.Messages)
+	assert.Equal(t, units(int64(verified)*verifiedUnits), rep.Total.SessionSpend.In("USD").String())
+	assert.Equal(t, units(int64(messages)*messageUnits), rep.Total.MessageSpend.In("USD").String())
+	assert.Equal(t, n/report.PageSize, rep.Pages)
+	assert.Equal(t, int64(rep.Pages), s.pages.Load())
+	require.Len(t, rep.Days, len(days))
+	for _, d := range rep.Days {
+		assert.Equal(t, days[d.Day.Format(time.DateOnly)], d.Sessions)
+	}
+	assert.Len(t, rep.Rows, syntheticDays*len(syntheticCountries)*2)
+	assert.Empty(t, rep.Suspects, "every group of numbers converts at 4/7")
+}
