@@ -7,9 +7,7 @@ package report_test
 
 import (
 	"context"
-	"net/http"
 	"runtime"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,63 +15,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-bsg/bsg2fa/report"
-	"github.com/go-bsg/bsg2fa/wrapper"
 )
 
 // heapLimit is what a report over any number of sessions may take at most.
 const heapLimit = 50 << 20
-
-// syntheticClient is a client whose requests the synthetic period answers in memory.
-func syntheticClient(t testing.TB, s *synthetic) *wrapper.Client {
-	t.Helper()
-	c, err := wrapper.New("", wrapper.WithToken("synthetic-bearer"), wrapper.WithBaseURL("https://synthetic.invalid"),
-		wrapper.WithHTTPClient(&http.Client{Transport: s}))
-	require.NoError(t, err)
-	return c
-}
-
-// heapPeak samples HeapAlloc every 10 ms (and whenever sample is called) until stop.
-type heapPeak struct {
-	mu   sync.Mutex
-	peak uint64
-	done chan struct{}
-	wg   sync.WaitGroup
-}
-
-func watchHeap() *heapPeak {
-	h := &heapPeak{done: make(chan struct{})}
-	h.sample()
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
-		tick := time.NewTicker(10 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-h.done:
-				return
-			case <-tick.C:
-				h.sample()
-			}
-		}
-	}()
-	return h
-}
-
-func (h *heapPeak) sample() {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	h.mu.Lock()
-	h.peak = max(h.peak, ms.HeapAlloc)
-	h.mu.Unlock()
-}
-
-func (h *heapPeak) stop() uint64 {
-	close(h.done)
-	h.wg.Wait()
-	h.sample()
-	return h.peak
-}
 
 // TestHeapBoundMillion reports on 1,000,000 sessions decoded from bytes and keeps the heap
 // under 50 MiB all the way: memory follows the rows, never the sessions. The figures it

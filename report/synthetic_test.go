@@ -4,9 +4,16 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"runtime"
 	"strconv"
+	"sync"
 	"sync/atomic"
+	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-bsg/bsg2fa/wrapper"
 )
 
 // synthetic is an http.RoundTripper that answers the list endpoint with pages made in memory,
@@ -142,4 +149,56 @@ func (s *synthetic) page(offset, limit int) []byte {
 func pad12(i int) string {
 	s := strconv.Itoa(i)
 	return "000000000000"[len(s):] + s
+}
+
+// syntheticClient is a client whose requests the synthetic period answers in memory.
+func syntheticClient(t testing.TB, s *synthetic) *wrapper.Client {
+	t.Helper()
+	c, err := wrapper.New("", wrapper.WithToken("synthetic-bearer"), wrapper.WithBaseURL("https://synthetic.invalid"),
+		wrapper.WithHTTPClient(&http.Client{Transport: s}))
+	require.NoError(t, err)
+	return c
+}
+
+// heapPeak samples HeapAlloc every 10 ms (and whenever sample is called) until stop.
+type heapPeak struct {
+	mu   sync.Mutex
+	peak uint64
+	done chan struct{}
+	wg   sync.WaitGroup
+}
+
+func watchHeap() *heapPeak {
+	h := &heapPeak{done: make(chan struct{})}
+	h.sample()
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-h.done:
+				return
+			case <-tick.C:
+				h.sample()
+			}
+		}
+	}()
+	return h
+}
+
+func (h *heapPeak) sample() {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	h.mu.Lock()
+	h.peak = max(h.peak, ms.HeapAlloc)
+	h.mu.Unlock()
+}
+
+func (h *heapPeak) stop() uint64 {
+	close(h.done)
+	h.wg.Wait()
+	h.sample()
+	return h.peak
 }
