@@ -163,6 +163,7 @@ func syntheticClient(t testing.TB, s *synthetic) *wrapper.Client {
 // heapPeak samples HeapAlloc every 10 ms (and whenever sample is called) until stop.
 type heapPeak struct {
 	mu   sync.Mutex
+	base uint64 // HeapAlloc when the watch began
 	peak uint64
 	done chan struct{}
 	wg   sync.WaitGroup
@@ -171,6 +172,7 @@ type heapPeak struct {
 func watchHeap() *heapPeak {
 	h := &heapPeak{done: make(chan struct{})}
 	h.sample()
+	h.base = h.peak
 	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
@@ -196,9 +198,10 @@ func (h *heapPeak) sample() {
 	h.mu.Unlock()
 }
 
-func (h *heapPeak) stop() uint64 {
+// stop ends the watch and returns the peak HeapAlloc and what it was when the watch began.
+func (h *heapPeak) stop() (peak, base uint64) {
 	close(h.done)
 	h.wg.Wait()
 	h.sample()
-	return h.peak
+	return h.peak, h.base
 }
