@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/html"
 
+	"github.com/go-bsg/bsg2fa/internal/testkit"
 	"github.com/go-bsg/bsg2fa/report"
 )
 
@@ -119,32 +120,17 @@ func TestWriteCSV(t *testing.T) {
 	}
 }
 
-var snakeCase = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
-
-// snakeKeys fails for every object key in v that is not snake_case.
-func snakeKeys(t *testing.T, path string, v any) {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, e := range v {
-			assert.Regexp(t, snakeCase, k, "key at %s", path)
-			snakeKeys(t, path+"."+k, e)
-		}
-	case []any:
-		for i, e := range v {
-			snakeKeys(t, path+"["+strconv.Itoa(i)+"]", e)
-		}
-	}
-}
-
 func TestWriteJSON(t *testing.T) {
 	rep, rows, total := byDayCountry(t)
 	var buf bytes.Buffer
 	require.NoError(t, rep.WriteJSON(&buf))
+	bad, err := testkit.NotSnakeCase(buf.Bytes())
+	require.NoError(t, err)
+	assert.Empty(t, bad, "keys that are not snake_case")
 	var doc map[string]any
 	dec := json.NewDecoder(bytes.NewReader(buf.Bytes()))
 	dec.UseNumber()
 	require.NoError(t, dec.Decode(&doc))
-	snakeKeys(t, "", doc)
 
 	assert.Equal(t, "2026-11-02", doc["from"])
 	assert.Equal(t, "2026-11-04", doc["to"])

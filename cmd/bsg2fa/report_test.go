@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -106,22 +105,9 @@ func TestReportCSVAndJSON(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc))
-	snake := regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
-	var walk func(v any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			for k, e := range v {
-				assert.Regexp(t, snake, k)
-				walk(e)
-			}
-		case []any:
-			for _, e := range v {
-				walk(e)
-			}
-		}
-	}
-	walk(doc)
+	bad, err := testkit.NotSnakeCase([]byte(r.stdout))
+	require.NoError(t, err)
+	assert.Empty(t, bad, "keys that are not snake_case")
 	total := doc["total"].(map[string]any)
 	assert.Equal(t, float64(4), total["sessions"])
 	assert.Equal(t, []any{map[string]any{"currency": "USD", "amount": "0.381459"}}, total["spend"])
