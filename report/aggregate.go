@@ -3,7 +3,6 @@ package report
 import (
 	"cmp"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/go-bsg/bsg2fa/wrapper"
@@ -12,18 +11,16 @@ import (
 // aggregator sums sessions into the rows of a report as they are read. Its memory is that of
 // its rows (and of the groups of numbers it follows for suspects), never that of the sessions.
 type aggregator struct {
-	by          []Dimension
-	byDay       bool
-	byCountry   bool
-	byChannel   bool
-	maxPrefixes int
+	by        []Dimension
+	byDay     bool
+	byCountry bool
+	byChannel bool
 
 	total     acc
 	rows      map[rowKey]*acc
 	days      map[int64]*acc
 	countries map[string]*acc
-	prefixes  map[string]*prefixAcc
-	untracked int
+	prefixes  *prefixGroups
 
 	messages Money // scratch: the current session's message prices per currency
 }
@@ -48,22 +45,13 @@ type acc struct {
 	verify       *histogram // nil until the row's first verified session
 }
 
-// prefixAcc accumulates what suspects need of one group of numbers.
-type prefixAcc struct {
-	country            string
-	sessions, verified int
-	messages           int
-	spend              Money
-}
-
 func newAggregator(by []Dimension, maxPrefixes int) *aggregator {
 	g := &aggregator{
-		by:          slices.Clone(by),
-		maxPrefixes: maxPrefixes,
-		rows:        map[rowKey]*acc{},
-		days:        map[int64]*acc{},
-		countries:   map[string]*acc{},
-		prefixes:    map[string]*prefixAcc{},
+		by:        slices.Clone(by),
+		rows:      map[rowKey]*acc{},
+		days:      map[int64]*acc{},
+		countries: map[string]*acc{},
+		prefixes:  newPrefixGroups(maxPrefixes),
 	}
 	for _, d := range by {
 		switch d {
@@ -126,7 +114,7 @@ func (g *aggregator) add(a *wrapper.Authentication) {
 	lookup(g.rows, k).add(&s)
 	lookup(g.days, day).add(&s)
 	lookup(g.countries, a.CountryCode).add(&s)
-	g.addPrefix(a, &s)
+	g.prefixes.add(a, &s)
 }
 
 // lookup finds or makes the accumulator of key k.
@@ -137,39 +125,6 @@ func lookup[K comparable](m map[K]*acc, k K) *acc {
 		m[k] = r
 	}
 	return r
-}
-
-func (g *aggregator) addPrefix(a *wrapper.Authentication, s *session) {
-	p, ok := prefixOf(a.Recipient)
-	if !ok {
-		return
-	}
-	pa, found := g.prefixes[p]
-	if !found {
-		if len(g.prefixes) >= g.maxPrefixes {
-			g.untracked++
-			return
-		}
-		pa = &prefixAcc{country: a.CountryCode}
-		// A copy: the key must not keep the whole page's decoded strings alive.
-		g.prefixes[strings.Clone(p)] = pa
-	}
-	pa.sessions++
-	if s.status == wrapper.StatusVerified {
-		pa.verified++
-	}
-	pa.messages += s.messages
-	pa.spend = pa.spend.add(s.currency, s.price).plus(s.messageSpend)
-}
-
-// prefixOf is the group a number belongs to: all its digits but the last 4. Numbers too
-// short to share a meaningful prefix belong to none.
-func prefixOf(recipient string) (string, bool) {
-	const tail, least = 4, 5
-	if len(recipient) < tail+least {
-		return "", false
-	}
-	return recipient[:len(recipient)-tail], true
 }
 
 // dayNumber is the UTC day of t, as days since 1970-01-01.
@@ -229,7 +184,7 @@ func (g *aggregator) report(rule SuspectRule) *Report {
 		By:                      slices.Clone(g.by),
 		Total:                   g.total.stats(),
 		SuspectRule:             rule,
-		UntrackedPrefixSessions: g.untracked,
+		UntrackedPrefixSessions: g.prefixes.untracked,
 	}
 	rep.Rows = make([]Row, 0, len(g.rows))
 	for k, a := range g.rows {
@@ -284,10 +239,11 @@ func (g *aggregator) suspects(rule SuspectRule, countries []Row) []Suspect {
 				Verified: c.Statuses.Verified, Messages: c.Messages, Spend: c.Spend})
 		}
 	}
-	for p, a := range g.prefixes {
-		if suspect(a.sessions, a.verified) {
-			out = append(out, Suspect{Kind: SuspectPrefix, Country: a.country, Prefix: p, Sessions: a.sessions,
-				Verified: a.verified, Messages: a.messages, Spend: a.spend})
+	pg := g.prefixes
+	for k, a := range pg.groups {
+		if suspect(int(a.sessions), int(a.verified)) {
+			out = append(out, Suspect{Kind: SuspectPrefix, Country: pg.names[a.country], Prefix: k.String(),
+				Sessions: int(a.sessions), Verified: int(a.verified), Messages: int(a.messages), Spend: pg.money(k, a)})
 		}
 	}
 	slices.SortFunc(out, func(a, b Suspect) int {

@@ -69,7 +69,7 @@ func TestAggregatorMaxPrefixes(t *testing.T) {
 		a := wrapper.Authentication{Recipient: "38050" + string(rune('0'+i)) + "000000", CountryCode: "UA", Status: wrapper.StatusExpired}
 		g.add(&a)
 	}
-	assert.Len(t, g.prefixes, 3)
+	assert.Len(t, g.prefixes.groups, 3)
 	rep := g.report(SuspectRule{MinSessions: 1, Rate: 0.5})
 	assert.Equal(t, 7, rep.UntrackedPrefixSessions)
 	assert.Equal(t, 10, rep.Total.Sessions)
@@ -88,7 +88,7 @@ func TestPrefixOf(t *testing.T) {
 	} {
 		got, ok := prefixOf(tc.in)
 		assert.Equal(t, tc.ok, ok, tc.in)
-		assert.Equal(t, tc.want, got, tc.in)
+		assert.Equal(t, tc.want, got.String(), tc.in)
 	}
 }
 
@@ -160,4 +160,25 @@ func TestProgressRemaining(t *testing.T) {
 	assert.False(t, ok, "no total yet")
 	_, ok = Progress{Total: 10}.Remaining()
 	assert.False(t, ok, "no rate yet")
+}
+
+// TestPrefixGroupsSpend keeps a group's first currency inline and the others aside, and
+// gives the whole spend back.
+func TestPrefixGroupsSpend(t *testing.T) {
+	g := newAggregator(nil, DefaultMaxPrefixes)
+	for _, a := range []wrapper.Authentication{
+		{Recipient: "4915100000001", CountryCode: "DE", Status: wrapper.StatusExpired, Currency: "EUR",
+			Messages: []wrapper.Message{{Price: price(t, "0.05")}, {Price: price(t, "0.01"), Currency: "USD"}}},
+		{Recipient: "4915100000002", CountryCode: "DE", Status: wrapper.StatusExpired, Currency: "EUR", Price: price(t, "0"),
+			Messages: []wrapper.Message{{Price: price(t, "0.05"), Currency: "EUR"}}},
+		{Recipient: "4915100000003", CountryCode: "DE", Status: wrapper.StatusVerified, Currency: "UAH", Price: price(t, "1,5")},
+	} {
+		g.add(&a)
+	}
+	rep := g.report(SuspectRule{MinSessions: 3, Rate: 0.5})
+	require.Len(t, rep.Suspects, 2)
+	p := rep.Suspects[1]
+	assert.Equal(t, Suspect{Kind: SuspectPrefix, Country: "DE", Prefix: "491510000", Sessions: 3, Verified: 1, Messages: 3,
+		Spend: Money{{"EUR", price(t, "0.1")}, {"UAH", price(t, "1.5")}, {"USD", price(t, "0.01")}}}, p)
+	assert.Equal(t, rep.Suspects[0].Spend, p.Spend, "the country spent the same")
 }

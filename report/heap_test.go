@@ -44,8 +44,14 @@ func TestHeapBoundMillion(t *testing.T) {
 	// The test's own count, from the definition of the sessions.
 	var verified, messages int
 	var days = map[string]int{}
+	groups, untracked := map[string]bool{}, 0
 	for i := range n {
 		ss := s.session(i)
+		if g := ss.recipient[:len(ss.recipient)-4]; !groups[g] && len(groups) == report.DefaultMaxPrefixes {
+			untracked++
+		} else {
+			groups[g] = true
+		}
 		if ss.status == "verified" {
 			verified++
 		}
@@ -64,5 +70,8 @@ func TestHeapBoundMillion(t *testing.T) {
 		assert.Equal(t, days[d.Day.Format(time.DateOnly)], d.Sessions)
 	}
 	assert.Len(t, rep.Rows, syntheticDays*len(syntheticCountries)*2)
-	assert.Empty(t, rep.Suspects, "every group of numbers converts at 4/7")
+	assert.Empty(t, rep.Suspects, "every group of numbers converts at 4/7, or has one session")
+	// 250,000 scattered numbers make 250,000 groups: the report follows the first 100,000 it
+	// meets and counts the sessions of the others.
+	assert.Equal(t, untracked, rep.UntrackedPrefixSessions)
 }

@@ -94,9 +94,9 @@ type Request struct {
 	// Suspects is the rule for suspects; the zero value is the defaults (20 sessions, 0.2).
 	Suspects SuspectRule
 	// MaxPrefixes bounds how many groups of numbers (all digits but the last 4) are followed
-	// for suspects, so that a period of scattered numbers cannot grow the memory without
-	// bound; sessions to further groups still count everywhere else. Zero means
-	// DefaultMaxPrefixes.
+	// for suspects, about 75 bytes each, so that a period of scattered numbers cannot grow the
+	// memory without bound; the first groups met are followed, and sessions to further groups
+	// still count everywhere else. Zero means DefaultMaxPrefixes.
 	MaxPrefixes int
 	// Progress, when set, is called after every page with how far the walk has got.
 	Progress func(Progress)

@@ -24,8 +24,8 @@ type synthetic struct {
 	pages atomic.Int64
 }
 
-// The synthetic period: 30 days, 10 countries, two channels, numbers in blocks of 10,000 (so
-// groups of numbers stay few, as real traffic's do), statuses in a fixed cycle.
+// The synthetic period: 30 days, 10 countries, two channels, three numbers in four in blocks
+// of 10,000 (as real traffic's are) and one in four scattered, statuses in a fixed cycle.
 const (
 	syntheticDays = 30
 	syntheticSpan = syntheticDays * 24 * time.Hour
@@ -50,11 +50,17 @@ type syntheticSession struct {
 
 func (s *synthetic) session(i int) syntheticSession {
 	c := syntheticCountries[i%len(syntheticCountries)]
+	recipient := c.base + strconv.Itoa(1_000_000+(i/len(syntheticCountries))%50_000)
+	if i%4 == 3 {
+		// Every fourth number is scattered: its group (all but the last 4 digits) is its own,
+		// as a pumping run over random numbers would make them.
+		recipient = c.base[:2] + pad12(i)[5:] + "5555"
+	}
 	return syntheticSession{
 		created:          first.Add(time.Duration(int64(syntheticSpan) / int64(s.total) * int64(i))).Truncate(time.Second),
 		country:          c.code,
 		status:           syntheticStatuses[i%len(syntheticStatuses)],
-		recipient:        c.base + strconv.Itoa(1_000_000+(i/len(syntheticCountries))%50_000),
+		recipient:        recipient,
 		channel:          []string{"sms", "viber"}[i/3%2],
 		messages:         1 + i%5/4,
 		verifiedAfterSec: i % 97,
