@@ -315,3 +315,35 @@ func elements(root *html.Node, tag string) []*html.Node {
 	}
 	return out
 }
+
+// TestEmptyPeriod: a period without sessions gives a report of zeros in every form.
+func TestEmptyPeriod(t *testing.T) {
+	e := newEnv(t)
+	req := period()
+	req.By = []report.Dimension{report.Country}
+	rep, err := report.Build(t.Context(), e.client, req)
+	require.NoError(t, err)
+	assert.Empty(t, rep.Rows)
+	assert.Zero(t, rep.Total.Sessions)
+	assert.Equal(t, 1, rep.Pages)
+
+	var table, csvOut, jsonOut, page bytes.Buffer
+	require.NoError(t, rep.WriteTable(&table))
+	assert.Regexp(t, `\nTOTAL +0 +0 +0 +0 +0 +0 +- +- +0 +- +-\n`, table.String())
+	require.NoError(t, rep.WriteCSV(&csvOut))
+	assert.Equal(t, "country,sessions,verified,pending,expired,failed,canceled,conversion,conversion_all,messages,verify_p50_seconds,verify_p90_seconds\r\n", csvOut.String())
+	require.NoError(t, rep.WriteJSON(&jsonOut))
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(jsonOut.Bytes(), &doc))
+	assert.Equal(t, []any{}, doc["rows"])
+	assert.Nil(t, doc["total"].(map[string]any)["conversion"])
+	require.NoError(t, rep.WriteHTML(&page))
+	x := xml.NewDecoder(&page)
+	for {
+		_, err := x.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		require.NoError(t, err)
+	}
+}
