@@ -85,6 +85,7 @@ func commands() []command {
 		{"status", "show a session with its messages and price", (*cli).status},
 		{"list", "list sessions (today's by default)", (*cli).list},
 		{"templates", "list, get, create or delete message templates", (*cli).templates},
+		{"report", "cost and conversion over a period: table, CSV, JSON or HTML", (*cli).reportCommand},
 		{"version", "print the version", (*cli).version},
 	}
 }
