@@ -2,7 +2,6 @@ package verify
 
 import (
 	"log/slog"
-	"strings"
 	"time"
 )
 
@@ -58,13 +57,4 @@ func (e Event) attrs() []slog.Attr {
 func blockedEvent(b *BlockedError, at time.Time, dryRun, safe bool) Event {
 	return Event{Kind: EventBlocked, Time: at, Phone: b.Phone, Country: b.Country, Reason: b.Reason,
 		RetryAfter: b.RetryAfter, DryRun: dryRun, SafePhone: safe}
-}
-
-// maskPhone keeps the first three and the last three digits of a number ("380*****567"), enough to
-// tell numbers apart in a log or a metric without disclosing them.
-func maskPhone(digits string) string {
-	if len(digits) <= 6 {
-		return strings.Repeat("*", len(digits))
-	}
-	return digits[:3] + strings.Repeat("*", len(digits)-6) + digits[len(digits)-3:]
 }
