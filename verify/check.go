@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -63,6 +64,12 @@ func (v *Verifier) Check(ctx context.Context, phoneNumber, code string) (*Verifi
 	if out.Status == wrapper.StatusCanceled || out.Status == wrapper.StatusVerified && err != nil {
 		out = nil
 	}
+	switch {
+	case err == nil:
+		v.emit(Event{Kind: EventVerified, Time: now, ID: rec.ID, Phone: p.String(), Country: p.country})
+	case errors.Is(verr, wrapper.ErrWrongCode), errors.Is(verr, wrapper.ErrAttemptsExceeded):
+		v.emit(Event{Kind: EventWrongCode, Time: now, ID: rec.ID, Phone: p.String(), Country: p.country})
+	}
 	afterCtx, cancelAfter := context.WithTimeout(context.WithoutCancel(ctx), afterCallBudget)
 	defer cancelAfter()
 	if cerr := st.commit(afterCtx, rec, now); cerr != nil {
@@ -74,10 +81,11 @@ func (v *Verifier) Check(ctx context.Context, phoneNumber, code string) (*Verifi
 		return out, err
 	}
 	if err == nil {
-		// The code is verified (rec.SentAt is when its code was sent): the counters of the
-		// rules that run before a send are recorded here, for p.
 		v.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "phone verified",
 			slog.String("phone", p.String()), slog.String("authentication_id", rec.ID))
+		// The guard's conversion counters learn that this send was entered. A failure there is
+		// logged by the guard and changes nothing of the verification.
+		_ = v.guard.verified(afterCtx, newSubject(p.number, netip.Addr{}, ""), rec.GuardID, rec.GuardAt, now)
 	}
 	return out, err
 }

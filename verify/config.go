@@ -67,6 +67,14 @@ type Config struct {
 	// Logger receives one line per code sent, verification finished and store failure, with
 	// phone numbers masked and never a code. Default: nothing is logged.
 	Logger *slog.Logger
+	// Guard is the policy against SMS pumping applied before every code sent (see Guard); nil
+	// means DefaultGuard(), &Guard{} means no rules. Its counters live in Store.
+	Guard *Guard
+	// OnEvent, when set, is called for every code sent or resent, every code entered (verified
+	// or wrong) and every decision of the guard to block — or, under Guard.DryRun or for a safe
+	// phone, to let through what it would block. It runs synchronously in the calling goroutine
+	// of Start or Check, so it must be quick and safe for concurrent use: count, don't call out.
+	OnEvent func(Event)
 }
 
 // withDefaults returns c with its zero fields set to their defaults, or an error naming the

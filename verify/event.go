@@ -58,3 +58,10 @@ func blockedEvent(b *BlockedError, at time.Time, dryRun, safe bool) Event {
 	return Event{Kind: EventBlocked, Time: at, Phone: b.Phone, Country: b.Country, Reason: b.Reason,
 		RetryAfter: b.RetryAfter, DryRun: dryRun, SafePhone: safe}
 }
+
+// emit hands e to Config.OnEvent, if set.
+func (v *Verifier) emit(e Event) {
+	if v.cfg.OnEvent != nil {
+		v.cfg.OnEvent(e)
+	}
+}

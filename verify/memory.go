@@ -12,6 +12,8 @@ const sweepEvery = time.Minute
 
 // memoryStore is the Store of a single process.
 type memoryStore struct {
+	*memoryCounters // the guard's counters, on the Verifier's clock like every counter
+
 	now func() time.Time // the machine's clock: times to live and leases are real durations
 
 	mu        sync.Mutex
@@ -33,7 +35,7 @@ type memoryPhone struct {
 // Times to live and lock leases run on the machine's clock; a verification's own times come
 // from Config.Now.
 func NewMemoryStore() Store {
-	return &memoryStore{now: time.Now, phones: map[string]*memoryPhone{}}
+	return &memoryStore{memoryCounters: newMemoryCounters(), now: time.Now, phones: map[string]*memoryPhone{}}
 }
 
 // phoneLocked returns the phone's state with expired parts cleared, or nil.

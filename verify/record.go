@@ -31,6 +31,10 @@ type record struct {
 	// CodeHash is the hash of the last code entered for the current code: the one that
 	// verified it, or the last wrong one.
 	CodeHash string `json:"code_hash,omitempty"`
+	// GuardID and GuardAt name the current code's send in the guard's counters, so that its
+	// verification counts for the window the send fell in.
+	GuardID string    `json:"guard_id,omitempty"`
+	GuardAt time.Time `json:"guard_at,omitzero"`
 }
 
 // decodeRecord reads an entry; nil when the phone has no record.

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -58,6 +59,10 @@ func (v *Verifier) Start(ctx context.Context, req StartRequest) (*Verification, 
 	if err != nil {
 		return nil, err
 	}
+	subj := newSubject(p.number, req.IP, req.UserID)
+	if b := v.guard.refuse(ctx, subj, v.cfg.Now()); b != nil {
+		return nil, b // a country or a kind of number refused: not even the store is asked
+	}
 	st, err := v.load(ctx, p)
 	if err != nil {
 		return nil, err
@@ -72,11 +77,6 @@ func (v *Verifier) Start(ctx context.Context, req StartRequest) (*Verification, 
 		case startRefused:
 			return v.view(p, st.rec, now, false), ErrTooManySends
 		}
-		// A code is about to be sent (act is startSend or startResend) to p, parsed (p.number,
-		// p.country), for req (req.IP, req.UserID): the rules that may refuse it run here,
-		// before the phone's lock and before anything is spent. A refusal returns here; this
-		// spot can be reached again when another call held the lock and the decision is made
-		// anew.
 		ok, err := st.lock(ctx)
 		if err != nil {
 			return nil, err
@@ -86,28 +86,51 @@ func (v *Verifier) Start(ctx context.Context, req StartRequest) (*Verification, 
 		}
 	}
 
+	// A code is about to be sent, under the phone's lock so that a double click is one decision:
+	// the guard decides, and counts the send, before anything is spent.
+	adm, err := v.guard.admit(ctx, subj, v.cfg.Now())
+	if err != nil {
+		st.release(ctx)
+		if act == startResend { // the pending code still works
+			return v.view(p, st.rec, v.cfg.Now(), false), err
+		}
+		return nil, err
+	}
+
 	callCtx, cancel := context.WithTimeout(ctx, callBudget)
 	rec, resent, err := v.deliver(callCtx, p, st.rec, act)
 	cancel()
 	if err != nil {
+		if refused(err) { // the service answered: no code went out
+			relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), afterCallBudget)
+			v.guard.release(relCtx, adm)
+			cancel()
+		}
 		st.release(ctx)
 		return nil, err
 	}
+	rec.GuardID, rec.GuardAt = adm.ID, adm.At
 	afterCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), afterCallBudget)
 	defer cancel()
 	now := v.cfg.Now()
 	if err := st.commit(afterCtx, rec, now); err != nil {
 		return nil, v.unrecorded(ctx, p, rec, resent, err)
 	}
-	// The code is sent (resent says whether as a resend) and recorded: the counters of the
-	// rules that run before a send are recorded here, for p and req.
-	msg := "verification code sent"
+	msg, kind := "verification code sent", EventSent
 	if resent {
-		msg = "verification code resent"
+		msg, kind = "verification code resent", EventResent
 	}
 	v.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, msg, slog.String("phone", p.String()),
 		slog.String("authentication_id", rec.ID), slog.Int("sends", rec.Sends))
+	v.emit(Event{Kind: kind, Time: now, ID: rec.ID, Phone: p.String(), Country: p.country})
 	return v.view(p, rec, now, true), nil
+}
+
+// refused reports whether err is the service's answer to a send, which means no code went out;
+// after a network failure or a timeout a code may have gone out, and the guard keeps it counted.
+func refused(err error) bool {
+	var apiErr *wrapper.APIError
+	return errors.As(err, &apiErr)
 }
 
 // deliver makes the service send a code: a resend of r's session for startResend, a new

@@ -12,10 +12,11 @@ import (
 // many replicas through Redis. Every implementation must make each method atomic per phone
 // across all the processes that share it, and give every key it writes a time to live.
 //
-// Store is the set of what verification needs; more groups of methods (such as counters for the
-// rules that run before a code is sent) are embedded here as they are added.
+// Store is the set of what verification needs: the records and locks of the verifications, and
+// the counters of the guard that runs before every code sent.
 type Store interface {
 	SessionStore
+	CounterStore
 }
 
 // SessionStore holds one versioned record per phone and the phone's lock. The record is opaque

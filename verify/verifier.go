@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"fmt"
 	"net/netip"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 type Verifier struct {
 	client *wrapper.Client
 	cfg    Config
+	guard  *guard
 }
 
 // New returns a Verifier that sends codes through c as cfg says. An invalid Config is an error
@@ -25,7 +27,12 @@ func New(c *wrapper.Client, cfg Config) (*Verifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Verifier{client: c, cfg: cfg}, nil
+	p, err := compilePolicy(cfg.Guard, cfg.DefaultRegion, cfg.CodeLifetime)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	g := &guard{policy: p, counters: cfg.Store, logger: cfg.Logger, onEvent: cfg.OnEvent}
+	return &Verifier{client: c, cfg: cfg, guard: g}, nil
 }
 
 // StartRequest asks for a code to be sent to a phone.

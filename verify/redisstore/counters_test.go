@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -10,18 +11,39 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-bsg/bsg2fa/internal/redistest"
 	"github.com/go-bsg/bsg2fa/internal/testkit"
 	"github.com/go-bsg/bsg2fa/verify"
 	"github.com/go-bsg/bsg2fa/verify/internal/counterstest"
 )
 
+// roundTrips counts the round trips a go-redis client makes: each command sent alone, and each
+// pipeline, counts once.
+type roundTrips struct{ n atomic.Int64 }
+
+func (r *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (r *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		r.n.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+func (r *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		r.n.Add(1)
+		return next(ctx, cmds)
+	}
+}
+
 func TestCountersSingleNode(t *testing.T) {
-	rdb := startRedis(t)
+	rdb := redistest.Start(t).Client(t)
 	counterstest.Run(t, func(*testing.T) verify.CounterStore { return newCounters(rdb, "bsg2fa:") })
 }
 
 func TestCountersCluster(t *testing.T) {
-	rdb := startRedisCluster(t)
+	rdb := redistest.StartCluster(t).Client(t)
 	counterstest.Run(t, func(*testing.T) verify.CounterStore { return newCounters(rdb, "bsg2fa:") })
 }
 
@@ -42,8 +64,8 @@ func TestCountersOneRoundTripAndTTL(t *testing.T) {
 		name string
 		rdb  redis.UniversalClient
 	}{
-		{name: "single node", rdb: startRedis(t)},
-		{name: "cluster", rdb: startRedisCluster(t)},
+		{name: "single node", rdb: redistest.Start(t).Client(t)},
+		{name: "cluster", rdb: redistest.StartCluster(t).Client(t)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -87,7 +109,7 @@ func TestCountersOneRoundTripAndTTL(t *testing.T) {
 
 func TestCountersScriptCacheFlushed(t *testing.T) {
 	ctx := context.Background()
-	rdb := startRedis(t)
+	rdb := redistest.Start(t).Client(t)
 	c := newCounters(rdb, "flush:")
 	a := verify.CounterQuery{Key: "phone:1", Windows: []verify.Limit{{Count: 1, Per: time.Minute}}}
 	b := verify.CounterQuery{Key: "ip:192.0.2.1", Windows: []verify.Limit{{Count: 1, Per: time.Minute}}}
@@ -103,10 +125,9 @@ func TestCountersScriptCacheFlushed(t *testing.T) {
 }
 
 func TestCountersStoreDown(t *testing.T) {
-	rdb := redis.NewClient(&redis.Options{Addr: startRedisNode(t), MaxRetries: -1})
-	defer rdb.Close()
-	c := newCounters(rdb, "down:")
-	_ = rdb.ShutdownNoSave(context.Background()).Err() // the answer is the connection closing
+	srv := redistest.Start(t)
+	c := newCounters(srv.Client(t), "down:")
+	srv.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	req := verify.CountRequest{ID: "x", Now: testkit.NewClock().Now(), Counters: decision("380501234567")}

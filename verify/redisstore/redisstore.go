@@ -41,6 +41,8 @@ func WithPrefix(prefix string) Option {
 
 // store is the verify.Store on Redis.
 type store struct {
+	*counters // the guard's counters (counters.go)
+
 	rdb    redis.UniversalClient
 	prefix string
 }
@@ -52,6 +54,7 @@ func New(rdb redis.UniversalClient, opts ...Option) verify.Store {
 	for _, o := range opts {
 		o(s)
 	}
+	s.counters = newCounters(rdb, s.prefix)
 	return s
 }
 
