@@ -11,7 +11,8 @@
 //   - Check counts attempts (the service does not report them), answers a re-submit of the
 //     right code as verified again without asking the service, and maps the service's answers
 //     to a few outcomes;
-//   - Cancel ends a verification.
+//   - Cancel ends a verification;
+//   - a guard stops SMS pumping before a code is sent (see below).
 //
 // Phone numbers are parsed once, at the edge, with github.com/nyaruka/phonenumbers (the Go
 // port of libphonenumber): an invalid number is ErrInvalidPhone before anything is spent, and
@@ -30,6 +31,18 @@
 // Stores keep a one-way hash of a code entered, never a code, and give every key a time to
 // live: nothing outlives its verification by more than a minute.
 //
+// # The guard against SMS pumping
+//
+// Before every code it sends, first sends and resends alike, and before any request to the
+// service, a Verifier applies a Guard (Config.Guard; nil is DefaultGuard()): sliding-window
+// limits per phone, IP, user, prefix (all but the last 4 digits) and country, allowed and denied
+// countries, the kinds of number that can take an SMS, and a least share of codes entered per
+// country and per prefix. A blocked Start sends nothing and returns a *BlockedError (matched by
+// ErrBlocked) with its Reason and RetryAfter. The counters live in the Store, so replicas share
+// them; a blocked attempt is not counted, nor is a send the service refused. Guard.DryRun reports
+// and logs what the guard would block without blocking, Guard.SafePhones are never blocked, and
+// Config.OnEvent receives every code sent, resent, verified or wrong and every block.
+//
 // # Errors
 //
 // Match outcomes with errors.Is: ErrWrongCode (with the Verification and its AttemptsLeft),
@@ -38,12 +51,14 @@
 // errors.Is(err, wrapper.ErrCodeExpired) matches as well as errors.Is(err, ErrExpired), and
 // errors.As(err, &apiErr) reaches the *wrapper.APIError. Errors of the service that are no
 // outcome of a verification (wrapper.ErrInsufficientFunds, wrapper.ErrRateLimited, a
-// network failure) come back as the wrapper returned them, and nothing is recorded.
+// network failure) come back as the wrapper returned them, and nothing is recorded. A Start the
+// guard stopped is ErrBlocked; errors.As(err, &blocked) reaches its *BlockedError.
 //
 // # When the Store fails
 //
 // The Store is read before anything is sent, and its failure then is ErrStoreUnavailable with
-// nothing sent: the Verifier fails closed. If the Store fails after the service has sent a code
+// nothing sent: the Verifier fails closed. So are the guard's counters: a Store that cannot
+// count a send lets nothing through. If the Store fails after the service has sent a code
 // (Redis stops in the middle of a Start), Start returns an error matching ErrStoreUnavailable:
 // a new session no replica can find is canceled at the service, so its code does not work, and
 // the user's next Start sends one more code once the Store is back. A lock left behind by a

@@ -49,7 +49,9 @@ func (v *Verifier) startActionFor(r *record, now time.Time) startAction {
 //     ExpiresAt says when a new verification can start. A resend the service refuses because
 //     the session has ended starts a new verification instead.
 //
-// An invalid number is ErrInvalidPhone and nothing is spent. A Store that fails before the send
+// Before any code is sent the guard (Config.Guard) decides: a block is a *BlockedError matching
+// ErrBlocked, nothing is sent, and a blocked resend returns the pending Verification with it,
+// whose code still works. An invalid number is ErrInvalidPhone and nothing is spent. A Store that fails before the send
 // is ErrStoreUnavailable and nothing is sent. If the Store fails after the service sent a code,
 // Start returns an error matching ErrStoreUnavailable, and the code cannot be checked: a new
 // verification is canceled at the service so that its code does not work; the next Start sends

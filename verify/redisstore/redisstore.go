@@ -9,7 +9,10 @@
 // longer than its 30-second lease. Nothing outlives its verification by more than a minute.
 //
 // A Start or Check takes at most three round trips: one read, and, when the service must be
-// called, one script to take the phone's lock and one to write the outcome and release it.
+// called, one script to take the phone's lock and one to write the outcome and release it. The
+// verify guard adds one (a pipeline of one script per counter, see counters.go) to a Start that
+// sends and to a Check that verifies; a Start it blocks takes two more than a read and a lock,
+// to count and take back, and one blocked by country or number type takes none.
 // Scripts run with EVALSHA; a node that does not know a script yet (after a restart) costs one
 // more round trip to load it.
 package redisstore
