@@ -504,3 +504,32 @@ func TestGuardReplicasShareCounters(t *testing.T) {
 		})
 	}
 }
+
+// TestGuardRoundTrips counts the round trips to Redis of Starts the guard lets through and blocks.
+func TestGuardRoundTrips(t *testing.T) {
+	rdb := redistest.Start(t).Client(t)
+	hook := &roundTrips{}
+	rdb.AddHook(hook)
+	e := newEnv(t)
+	v := e.verifier(t, redisstore.New(rdb, redisstore.WithPrefix(uniquePrefix())), noCooldown, func(c *verify.Config) {
+		c.Guard = verify.DefaultGuard()
+		c.Guard.PerPhone = []verify.Limit{{Count: 1, Per: time.Hour}}
+	})
+	_, err := v.Start(ctx, verify.StartRequest{Phone: phoneDE}) // loads the scripts, EVALSHA then EVAL
+	require.NoError(t, err)
+	_, err = v.Start(ctx, verify.StartRequest{Phone: phoneDE})
+	requireBlocked(t, err)
+	for _, s := range []struct {
+		name  string
+		phone string
+		want  int
+	}{
+		{"Start that sends: read, lock, guard, write", phoneUA, 4},
+		{"Start blocked by a window: read, lock, guard, take back, unlock", phoneUA, 5},
+		{"Start blocked by the number type", "449012345678", 0},
+	} {
+		n := hook.count(func() { _, _ = v.Start(ctx, verify.StartRequest{Phone: s.phone}) })
+		t.Logf("%-66s %d round trips", s.name, n)
+		assert.Equal(t, s.want, n, s.name)
+	}
+}

@@ -11,8 +11,8 @@
 // A Start or Check takes at most three round trips: one read, and, when the service must be
 // called, one script to take the phone's lock and one to write the outcome and release it. The
 // verify guard adds one (a pipeline of one script per counter, see counters.go) to a Start that
-// sends and to a Check that verifies; a Start it blocks takes two more than a read and a lock,
-// to count and take back, and one blocked by country or number type takes none.
+// sends (4) and to a Check that verifies (4); a Start it blocks on a window takes 5 (read, lock,
+// count, take back, unlock) and one blocked by country or number type none.
 // Scripts run with EVALSHA; a node that does not know a script yet (after a restart) costs one
 // more round trip to load it.
 package redisstore
