@@ -508,7 +508,7 @@ func TestGuardReplicasShareCounters(t *testing.T) {
 // TestGuardRoundTrips counts the round trips to Redis of Starts the guard lets through and blocks.
 func TestGuardRoundTrips(t *testing.T) {
 	rdb := redistest.Start(t).Client(t)
-	hook := &roundTrips{}
+	hook := &redistest.RoundTrips{}
 	rdb.AddHook(hook)
 	e := newEnv(t)
 	v := e.verifier(t, redisstore.New(rdb, redisstore.WithPrefix(uniquePrefix())), noCooldown, func(c *verify.Config) {
@@ -528,7 +528,7 @@ func TestGuardRoundTrips(t *testing.T) {
 		{"Start blocked by a window: read, lock, guard, take back, unlock", phoneUA, 5},
 		{"Start blocked by the number type", "449012345678", 0},
 	} {
-		n := hook.count(func() { _, _ = v.Start(ctx, verify.StartRequest{Phone: s.phone}) })
+		n := hook.Count(func() { _, _ = v.Start(ctx, verify.StartRequest{Phone: s.phone}) })
 		t.Logf("%-66s %d round trips", s.name, n)
 		assert.Equal(t, s.want, n, s.name)
 	}

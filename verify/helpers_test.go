@@ -1,7 +1,6 @@
 package verify_test
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -9,10 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 
-	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-bsg/bsg2fa/internal/redistest"
@@ -194,32 +191,6 @@ func uniquePrefix() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return "test:" + hex.EncodeToString(b[:]) + ":"
-}
-
-// roundTrips counts the round trips a go-redis client makes: each command and each pipeline.
-type roundTrips struct{ n atomic.Int64 }
-
-func (h *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (h *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		h.n.Add(1)
-		return next(ctx, cmd)
-	}
-}
-
-func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		h.n.Add(1)
-		return next(ctx, cmds)
-	}
-}
-
-// count returns how many round trips f made.
-func (h *roundTrips) count(f func()) int {
-	before := h.n.Load()
-	f()
-	return int(h.n.Load() - before)
 }
 
 // ukrainian returns the i-th of many distinct valid Ukrainian mobile numbers.

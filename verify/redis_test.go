@@ -131,7 +131,7 @@ func TestRedisRoundTripsPerCall(t *testing.T) {
 func testRedisRoundTripsPerCall(t *testing.T, guard *verify.Guard, extra int) {
 	srv := redistest.Start(t)
 	rdb := srv.Client(t)
-	hook := &roundTrips{}
+	hook := &redistest.RoundTrips{}
 	rdb.AddHook(hook)
 	e := newEnv(t)
 	v := e.verifier(t, redisstore.New(rdb, redisstore.WithPrefix(uniquePrefix())), func(c *verify.Config) { c.Guard = guard })
@@ -183,7 +183,7 @@ func testRedisRoundTripsPerCall(t *testing.T, guard *verify.Guard, extra int) {
 		}},
 	}
 	for _, s := range steps {
-		n := hook.count(s.call)
+		n := hook.Count(s.call)
 		t.Logf("%-36s %d round trips", s.name, n)
 		assert.Equal(t, s.want, n, s.name)
 		assert.LessOrEqual(t, n, 3+extra, s.name)

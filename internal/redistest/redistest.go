@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -259,4 +260,34 @@ func serverPID(addr string) (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("no process_id in INFO server")
+}
+
+// RoundTrips is a go-redis hook that counts round trips: each command sent alone and each
+// pipeline count one. Add it with rdb.AddHook.
+type RoundTrips struct{ n atomic.Int64 }
+
+// DialHook implements redis.Hook.
+func (h *RoundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+// ProcessHook implements redis.Hook.
+func (h *RoundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.n.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+// ProcessPipelineHook implements redis.Hook.
+func (h *RoundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.n.Add(1)
+		return next(ctx, cmds)
+	}
+}
+
+// Count returns how many round trips f made.
+func (h *RoundTrips) Count(f func()) int {
+	before := h.n.Load()
+	f()
+	return int(h.n.Load() - before)
 }

@@ -3,7 +3,6 @@ package redisstore
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,26 +15,6 @@ import (
 	"github.com/go-bsg/bsg2fa/verify"
 	"github.com/go-bsg/bsg2fa/verify/internal/counterstest"
 )
-
-// roundTrips counts the round trips a go-redis client makes: each command sent alone, and each
-// pipeline, counts once.
-type roundTrips struct{ n atomic.Int64 }
-
-func (r *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (r *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		r.n.Add(1)
-		return next(ctx, cmd)
-	}
-}
-
-func (r *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		r.n.Add(1)
-		return next(ctx, cmds)
-	}
-}
 
 func TestCountersSingleNode(t *testing.T) {
 	rdb := redistest.Start(t).Client(t)
@@ -74,21 +53,19 @@ func TestCountersOneRoundTripAndTTL(t *testing.T) {
 			now := testkit.NewClock().Now()
 			req := verify.CountRequest{ID: "send-1", Now: now, Counters: qs}
 
-			hook := &roundTrips{}
+			hook := &redistest.RoundTrips{}
 			tc.rdb.AddHook(hook)
 			_, err := c.CountSend(ctx, req) // the first call may load the script
 			require.NoError(t, err)
-			hook.n.Store(0)
 			req.ID = "send-2"
-			_, err = c.CountSend(ctx, req)
-			require.NoError(t, err)
-			assert.EqualValues(t, 1, hook.n.Load(), "round trips of one decision")
-			hook.n.Store(0)
-			require.NoError(t, c.CountVerified(ctx, req, now))
-			assert.EqualValues(t, 1, hook.n.Load(), "round trips of one verification")
-			hook.n.Store(0)
-			require.NoError(t, c.UncountSend(ctx, req))
-			assert.EqualValues(t, 1, hook.n.Load(), "round trips of taking a send back")
+			assert.Equal(t, 1, hook.Count(func() {
+				_, err = c.CountSend(ctx, req)
+				require.NoError(t, err)
+			}), "round trips of one decision")
+			assert.Equal(t, 1, hook.Count(func() { require.NoError(t, c.CountVerified(ctx, req, now)) }),
+				"round trips of one verification")
+			assert.Equal(t, 1, hook.Count(func() { require.NoError(t, c.UncountSend(ctx, req)) }),
+				"round trips of taking a send back")
 
 			for _, q := range qs {
 				for _, suffix := range []string{":s", ":v"} {
