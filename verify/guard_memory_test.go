@@ -8,5 +8,5 @@ import (
 )
 
 func TestMemoryCounters(t *testing.T) {
-	counterstest.Run(t, func(*testing.T) verify.CounterStore { return verify.NewMemoryCounters() })
+	counterstest.Run(t, func(*testing.T) verify.CounterStore { return verify.NewMemoryStore() })
 }
