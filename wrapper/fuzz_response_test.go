@@ -191,7 +191,7 @@ func runFuzzOp(c *Client, op string) (any, error) {
 	case "cancel":
 		return c.CancelOTP(ctx, "s1")
 	case "get", "login":
-		return c.GetAuthentication(ctx, "s1")
+		return c.GetAuthentication(ctx, statusID)
 	case "list":
 		return c.ListAuthenticationsPage(ctx, list)
 	case "list-iter":

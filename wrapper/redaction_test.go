@@ -127,8 +127,8 @@ func TestRedaction(t *testing.T) {
 	keep(c.VerifyOTP(ctx, "garbage", code))
 	keep(c.VerifyOTP(ctx, "s1", code+"x"))
 	keep(c.CancelOTP(ctx, "s1"))
-	keep(c.GetAuthentication(ctx, "s1")) // 401, re-login, repeat
-	clock.Add(55 * time.Minute)          // refresh due
+	keep(c.GetAuthentication(ctx, statusID)) // 401, re-login, repeat
+	clock.Add(55 * time.Minute)              // refresh due
 	keep(c.ListAuthenticationsPage(ctx, listReq))
 	for a, err := range c.ListAuthentications(ctx, listReq) {
 		keep(a, err)
@@ -145,7 +145,7 @@ func TestRedaction(t *testing.T) {
 	// A failed login with a key the service echoes back.
 	bad, err := New(testAPIKey, WithBaseURL(srv.URL+"/nowhere"), WithLogger(logger), WithMaxRetries(0))
 	require.NoError(t, err)
-	keep(bad.GetAuthentication(ctx, "s1"))
+	keep(bad.GetAuthentication(ctx, statusID))
 
 	require.Equal(t, 2, logins, "first login and the one after the 401")
 	require.NotEmpty(t, logs.String())
