@@ -14,8 +14,8 @@ import (
 // *ValidationError without sending anything.
 //
 // SendOTP is never repeated after the request may have reached the service (a 5xx, a timeout,
-// a dropped connection): that could send the user a second code. It is repeated after a 429
-// and after a failure to connect.
+// a dropped connection, a 429 refusing it as a duplicate of a send still under way): that
+// could send the user a second code. It is repeated only after a failure to connect.
 func (c *Client) SendOTP(ctx context.Context, req SendOTPRequest) (*Authentication, error) {
 	req, err := validateSendOTP(req)
 	if err != nil {
