@@ -308,14 +308,7 @@ func TestErrorBodyOverTheLimit(t *testing.T) {
 					w.Header().Set("Content-Length", strconv.Itoa(len(big)))
 				}
 				w.WriteHeader(http.StatusUnprocessableEntity)
-				for rest := big; rest != ""; {
-					chunk := rest[:min(256, len(rest))]
-					rest = rest[len(chunk):]
-					if _, err := w.Write([]byte(chunk)); err != nil {
-						return
-					}
-					w.(http.Flusher).Flush()
-				}
+				writeChunks(w, big)
 			})
 			_, err := c.VerifyOTP(context.Background(), statusID, "734029")
 			require.ErrorIs(t, err, ErrResponseTooLarge)

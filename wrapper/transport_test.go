@@ -127,14 +127,7 @@ func TestBodyLimit(t *testing.T) {
 					_, _ = w.Write([]byte(big))
 					return
 				}
-				for rest := big; rest != ""; {
-					chunk := rest[:min(256, len(rest))]
-					rest = rest[len(chunk):]
-					if _, err := w.Write([]byte(chunk)); err != nil {
-						return
-					}
-					w.(http.Flusher).Flush()
-				}
+				writeChunks(w, big)
 			})
 			a, err := c.GetAuthentication(context.Background(), statusID)
 			assert.Nil(t, a)
@@ -157,6 +150,19 @@ func TestBodyLimit(t *testing.T) {
 		require.NoError(t, err)
 		assert.Len(t, a.MessageText, limit-80)
 	})
+}
+
+// writeChunks writes body in flushed pieces of 256 bytes, so that it travels chunked and the
+// client sees it grow; it stops when the client hangs up.
+func writeChunks(w http.ResponseWriter, body string) {
+	for rest := body; rest != ""; {
+		chunk := rest[:min(256, len(rest))]
+		rest = rest[len(chunk):]
+		if _, err := w.Write([]byte(chunk)); err != nil {
+			return
+		}
+		w.(http.Flusher).Flush()
+	}
 }
 
 func TestLimitedBodyStopsReading(t *testing.T) {
