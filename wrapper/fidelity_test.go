@@ -102,6 +102,7 @@ func TestDuplicateSendsMakeOneSession(t *testing.T) {
 	var mu sync.Mutex
 	inFlight := map[string]bool{}
 	refused := make(chan struct{})
+	var refuseOnce sync.Once
 	var sessions, requests atomic.Int32
 	mux.HandleFunc("POST /api/2fa/authentications/otp", func(w http.ResponseWriter, r *http.Request) {
 		requests.Add(1)
@@ -111,7 +112,7 @@ func TestDuplicateSendsMakeOneSession(t *testing.T) {
 		if inFlight[key] {
 			mu.Unlock()
 			writeJSON(w, http.StatusTooManyRequests, `{"message":"Too many duplicate request detected"}`)
-			close(refused)
+			refuseOnce.Do(func() { close(refused) })
 			return
 		}
 		inFlight[key] = true

@@ -318,14 +318,15 @@ func TestContextCancelledDuringBackoff(t *testing.T) {
 }
 
 func TestContextCancelledDuringRetryAfter(t *testing.T) {
+	// A GET, which waits for a Retry-After (a send is not repeated after a 429 at all).
 	c, mux, _ := setup(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	mux.HandleFunc("POST /api/2fa/authentications/otp", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /api/2fa/authentications/{id}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "25")
 		writeJSON(w, http.StatusTooManyRequests, `{"message":"slow down"}`)
 		cancel()
 	})
-	_, err := c.SendOTP(ctx, sendReq)
+	_, err := c.GetAuthentication(ctx, statusID)
 	assert.ErrorIs(t, err, context.Canceled)
 }
 

@@ -174,7 +174,7 @@ func (k *call) Do(req *http.Request) (*http.Response, error) {
 			}
 			continue
 		}
-		return nil, k.apiError(req, resp)
+		return nil, k.apiError(resp)
 	}
 }
 
@@ -229,7 +229,7 @@ func discard(resp *http.Response) {
 // apiError reads a non-2xx answer into an *APIError. A body over the size limit is not
 // parsed at all (what was cut off cannot be trusted): the error keeps the status and also
 // matches ErrResponseTooLarge.
-func (k *call) apiError(req *http.Request, resp *http.Response) *APIError {
+func (k *call) apiError(resp *http.Response) *APIError {
 	defer func() { _ = resp.Body.Close() }()
 	var body []byte
 	tooLarge := resp.ContentLength > k.c.maxBytes
