@@ -249,7 +249,7 @@ func (k *call) bearer(tr *gen.TokenResponse, body []byte, sent time.Time) (*toke
 			return nil, err
 		}
 	}
-	if tr.Bearer == "" || strings.ContainsAny(tr.Bearer, "\r\n") {
+	if !usableBearer(tr.Bearer) {
 		return nil, k.malformed(nil, errors.New("no usable bearer in the token answer"))
 	}
 	return newToken(tr.Bearer, sent, true), nil

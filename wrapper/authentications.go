@@ -2,6 +2,8 @@ package wrapper
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
 	"github.com/go-bsg/bsg2fa/gen"
@@ -12,8 +14,8 @@ import (
 // *ValidationError without sending anything.
 //
 // SendOTP is never repeated after the request may have reached the service (a 5xx, a timeout,
-// a dropped connection): that could send the user a second code. It is repeated after a 429
-// and after a failure to connect.
+// a dropped connection, a 429 refusing it as a duplicate of a send still under way): that
+// could send the user a second code. It is repeated only after a failure to connect.
 func (c *Client) SendOTP(ctx context.Context, req SendOTPRequest) (*Authentication, error) {
 	req, err := validateSendOTP(req)
 	if err != nil {
@@ -37,7 +39,7 @@ func (c *Client) SendOTP(ctx context.Context, req SendOTPRequest) (*Authenticati
 	if err != nil {
 		return nil, k.fail(err, ErrTemplateNotFound)
 	}
-	return k.authentication(resp.JSON201, resp.Body)
+	return k.authentication(resp.JSON201, resp.Body, "")
 }
 
 // ResendOTP sends a new code for a pending session; the previous code stops working.
@@ -50,16 +52,20 @@ func (c *Client) ResendOTP(ctx context.Context, id string) (*Authentication, err
 	if err != nil {
 		return nil, k.fail(err, ErrAuthenticationNotFound)
 	}
-	return k.authentication(resp.JSON200, resp.Body)
+	return k.authentication(resp.JSON200, resp.Body, id)
 }
 
-// VerifyOTP checks the code the user typed. A match returns the session, now verified; a
-// wrong code is an error matching ErrWrongCode (and counts as an attempt), and the other
-// outcomes match ErrCodeExpired, ErrAttemptsExceeded, ErrAuthenticationNotFound and so on.
+// VerifyOTP checks the code the user typed; spaces around it (a pasted code) are removed
+// first. A nil error means exactly this: the session id asked about is now verified; any
+// other success answer (another session, a status other than verified) is an error matching
+// ErrMalformedResponse. A wrong code is an error matching ErrWrongCode (and counts as an
+// attempt), and the other outcomes match ErrCodeExpired, ErrAttemptsExceeded,
+// ErrAuthenticationFailed, ErrAuthenticationInvalidStatus, ErrAuthenticationNotFound and so on.
 func (c *Client) VerifyOTP(ctx context.Context, id, code string) (*Authentication, error) {
 	if err := validateID(id); err != nil {
 		return nil, err
 	}
+	code = strings.TrimSpace(code)
 	if err := validateCode(code); err != nil {
 		return nil, err
 	}
@@ -73,7 +79,11 @@ func (c *Client) VerifyOTP(ctx context.Context, id, code string) (*Authenticatio
 	if err != nil {
 		return nil, k.fail(err, ErrAuthenticationNotFound)
 	}
-	return k.authentication(resp.JSON200, resp.Body)
+	a, err := k.authentication(resp.JSON200, resp.Body, id)
+	if err == nil && a.Status != StatusVerified {
+		return nil, k.malformed(resp.Body, errNotVerified)
+	}
+	return a, err
 }
 
 // CancelOTP cancels a pending session.
@@ -86,7 +96,7 @@ func (c *Client) CancelOTP(ctx context.Context, id string) (*Authentication, err
 	if err != nil {
 		return nil, k.fail(err, ErrAuthenticationNotFound)
 	}
-	return k.authentication(resp.JSON200, resp.Body)
+	return k.authentication(resp.JSON200, resp.Body, id)
 }
 
 // GetAuthentication reads one session with its messages.
@@ -99,7 +109,7 @@ func (c *Client) GetAuthentication(ctx context.Context, id string) (*Authenticat
 	if err != nil {
 		return nil, k.fail(err, ErrAuthenticationNotFound)
 	}
-	return k.authentication(resp.JSON200, resp.Body)
+	return k.authentication(resp.JSON200, resp.Body, id)
 }
 
 // ListAuthenticationsPage reads one page of the sessions created between req.From and req.To
@@ -179,9 +189,16 @@ func paging(count, offset, limit, total int, hasTotal bool) pageInfo {
 	return pageInfo{total: total, next: seen < total}
 }
 
+// Why a 2xx answer about one session cannot be used.
+var (
+	errOtherSession = errors.New("the answer is about another session")
+	errNotVerified  = errors.New("the verify answer does not say verified")
+)
+
 // authentication finishes a call that answers one session: data missing, null or unreadable
-// is a malformed answer, never an empty session.
-func (k *call) authentication(g *gen.AuthenticationResponse, body []byte) (*Authentication, error) {
+// is a malformed answer, never an empty session, and so is an answer about another session
+// than id (when the call asked about one).
+func (k *call) authentication(g *gen.AuthenticationResponse, body []byte, id string) (*Authentication, error) {
 	if g == nil {
 		g = new(gen.AuthenticationResponse)
 		if err := k.decodeOther(body, g); err != nil {
@@ -191,6 +208,9 @@ func (k *call) authentication(g *gen.AuthenticationResponse, body []byte) (*Auth
 	a := new(Authentication)
 	if err := toAuthentication(&g.Data, a); err != nil {
 		return nil, k.malformed(body, err)
+	}
+	if id != "" && a.ID != id {
+		return nil, k.malformed(body, errOtherSession)
 	}
 	return a, nil
 }

@@ -95,11 +95,11 @@ func TestSessionCalls(t *testing.T) {
 	}{
 		{"resend", "POST /api/2fa/authentications/otp/{id}/resend", sendBody,
 			func(c *Client) (*Authentication, error) { return c.ResendOTP(context.Background(), id) }, StatusPending},
-		{"verify", "POST /api/2fa/authentications/otp/{id}/verify", statusBody,
+		{"verify", "POST /api/2fa/authentications/otp/{id}/verify", strings.Replace(statusBody, statusID, id, 1),
 			func(c *Client) (*Authentication, error) { return c.VerifyOTP(context.Background(), id, "076928") }, StatusVerified},
 		{"cancel", "POST /api/2fa/authentications/{id}/cancel", canceledBody,
 			func(c *Client) (*Authentication, error) { return c.CancelOTP(context.Background(), id) }, StatusCanceled},
-		{"get", "GET /api/2fa/authentications/{id}", statusBody,
+		{"get", "GET /api/2fa/authentications/{id}", strings.Replace(statusBody, statusID, id, 1),
 			func(c *Client) (*Authentication, error) { return c.GetAuthentication(context.Background(), id) }, StatusVerified},
 	}
 	for _, tt := range tests {
@@ -280,7 +280,7 @@ func TestPathParametersEscaped(t *testing.T) {
 	var others atomic.Int32
 	mux.HandleFunc("GET /api/2fa/authentications/{id}", func(w http.ResponseWriter, r *http.Request) {
 		gotID, gotPath = r.PathValue("id"), r.URL.EscapedPath()
-		writeJSON(w, http.StatusOK, statusBody)
+		writeJSON(w, http.StatusOK, strings.Replace(statusBody, statusID, "a/b?c#d e", 1))
 	})
 	mux.HandleFunc("/", counter(&others, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusTeapot, `{}`)

@@ -185,7 +185,7 @@ func benchClient(tb testing.TB, srv *httptest.Server) *Client {
 	tb.Helper()
 	c, err := New(testAPIKey, WithBaseURL(srv.URL))
 	require.NoError(tb, err)
-	_, err = c.GetAuthentication(context.Background(), "warm-up")
+	_, err = c.GetAuthentication(context.Background(), statusID)
 	require.NoError(tb, err)
 	tb.Cleanup(c.hc.CloseIdleConnections)
 	return c
@@ -432,7 +432,7 @@ func TestManyCallersFewConnections(t *testing.T) {
 	for range 64 {
 		wg.Go(func() {
 			for range 100 {
-				if _, err := c.GetAuthentication(context.Background(), "s1"); err != nil {
+				if _, err := c.GetAuthentication(context.Background(), statusID); err != nil {
 					failed.Add(1)
 				}
 			}

@@ -109,7 +109,7 @@ func WithHTTPClient(hc *http.Client) Option {
 // one, a refused bearer is ErrUnauthorized.
 func WithToken(bearer string) Option {
 	return Option{func(c *config) error {
-		if strings.TrimSpace(bearer) == "" || strings.ContainsAny(bearer, "\r\n") {
+		if !usableBearer(bearer) {
 			return errors.New("WithToken: empty or malformed bearer")
 		}
 		c.token = bearer

@@ -213,7 +213,7 @@ func TestUserAgentAndHeaders(t *testing.T) {
 				ua, auth = r.UserAgent(), r.Header.Get("Authorization")
 				writeJSON(w, http.StatusOK, statusBody)
 			})
-			_, err := c.GetAuthentication(context.Background(), "ea5db413")
+			_, err := c.GetAuthentication(context.Background(), statusID)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, ua)
 			assert.True(t, strings.HasPrefix(auth, "Bearer ey"), "bearer header")
@@ -230,7 +230,7 @@ func TestBaseURLPrefixKept(t *testing.T) {
 	defer srv.Close()
 	c, err := New("", WithToken("opaque-bearer"), WithBaseURL(srv.URL+"/prefix"))
 	require.NoError(t, err)
-	a, err := c.GetAuthentication(context.Background(), "x1")
+	a, err := c.GetAuthentication(context.Background(), statusID)
 	require.NoError(t, err)
 	assert.Equal(t, "ea5db413-e368-4952-b745-cc2030210c49", a.ID)
 }
@@ -264,7 +264,7 @@ func TestConcurrentCallersReuseConnections(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range 10 {
-				_, err := c.GetAuthentication(context.Background(), "s1")
+				_, err := c.GetAuthentication(context.Background(), statusID)
 				assert.NoError(t, err)
 			}
 		}()

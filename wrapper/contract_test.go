@@ -29,7 +29,7 @@ var contractAnswers = map[string]struct {
 }{
 	"sendOtp":             {http.StatusCreated, contractSession},
 	"resendOtp":           {http.StatusOK, contractSession},
-	"verifyOtp":           {http.StatusOK, contractSession},
+	"verifyOtp":           {http.StatusOK, contractVerified},
 	"cancelOtp":           {http.StatusOK, contractSession},
 	"getAuthentication":   {http.StatusOK, contractSession},
 	"listAuthentications": {http.StatusOK, `{"data":{"list":[` + contractSessionData + `],"total":1}}`},
@@ -45,6 +45,10 @@ const (
 "price":"0,02","currency":"USD","country_code":"UA","expired_at":"2023-01-04 18:37:06",
 "created_at":"2023-01-04 17:37:06","finished_at":null}`
 	contractSession  = `{"data":` + contractSessionData + `}`
+	contractVerified = `{"data":{"id":"bf4381c8-9d4a-4705-bd28-f89a830b7f96","recipient":"380979965073","status":"verified",
+"channel":"sms","sender":"SENDER","sender_alt":null,"code_lifetime":300,"code_max_tries":3,"code_digits":5,
+"price":"0,02","currency":"USD","country_code":"UA","expired_at":"2023-01-04 18:37:06",
+"created_at":"2023-01-04 17:37:06","finished_at":"2023-01-04 17:38:06"}}`
 	contractTemplate = `{"data":{"template_id":515,"name":"template name","text":"test code is {code2fa}",
 "countries":["AD","IT","PT","UA"],"status":"requested","updated_at":"2023-06-30 14:52:58"}}`
 )

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -21,9 +22,13 @@ func (e *fieldError) Error() string { return "field " + e.field + ": " + e.err.E
 func (e *fieldError) Unwrap() error { return e.err }
 
 var (
-	errMissing     = errors.New("missing")
-	errNotIDNumber = errors.New("not an integer id")
+	errMissing       = errors.New("missing")
+	errNotIDNumber   = errors.New("not an integer id")
+	errLifetimeRange = errors.New("negative, or longer than a time.Duration holds")
 )
+
+// maxLifetimeSeconds is the longest code_lifetime a time.Duration holds.
+const maxLifetimeSeconds = int64(math.MaxInt64 / time.Second)
 
 // toAuthentication maps gen's session to ours. Unknown statuses and channels are kept as they
 // came; a missing id, a price or a timestamp that cannot be read is an error.
@@ -34,6 +39,9 @@ func toAuthentication(g *gen.Authentication, a *Authentication) error {
 	price, err := priceFromJSON(rawJSON(g.Price))
 	if err != nil {
 		return &fieldError{"price", err}
+	}
+	if g.CodeLifetime < 0 || int64(g.CodeLifetime) > maxLifetimeSeconds {
+		return &fieldError{"code_lifetime", errLifetimeRange}
 	}
 	*a = Authentication{
 		ID:           g.Id,

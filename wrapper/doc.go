@@ -21,18 +21,26 @@
 //	if err != nil {
 //		return err
 //	}
-//	// Later, with the code the user typed:
+//	// Later, with the code the user typed (spaces around it are removed):
 //	verified, err := client.VerifyOTP(ctx, auth.ID, code)
 //	switch {
 //	case err == nil:
+//		// Only the session asked about, now verified, gives a nil error.
 //		fmt.Println("verified at", verified.FinishedAt)
 //	case errors.Is(err, wrapper.ErrWrongCode):
 //		// Let the user try again; the session counts the attempt.
-//	case errors.Is(err, wrapper.ErrCodeExpired), errors.Is(err, wrapper.ErrAttemptsExceeded):
-//		// Offer to send a new code.
+//	case errors.Is(err, wrapper.ErrInvalidParams):
+//		// Not 3 to 9 digits; nothing was sent.
+//	case errors.Is(err, wrapper.ErrAuthenticationInvalidStatus):
+//		// No longer pending: most often a double submit of a code that verified it.
+//	case errors.Is(err, wrapper.ErrCodeExpired), errors.Is(err, wrapper.ErrAttemptsExceeded),
+//		errors.Is(err, wrapper.ErrAuthenticationFailed), errors.Is(err, wrapper.ErrAuthenticationExpired):
+//		// The session is over and cannot be resent: offer a new code with SendOTP.
 //	default:
 //		return err
 //	}
+//
+// See the README for a switch over every outcome.
 //
 // # Errors
 //
@@ -61,12 +69,13 @@
 // # Retries and limits
 //
 // GET requests are repeated after connection failures, 429, 500, 502, 503 and 504. POST and
-// DELETE requests are repeated only after a 429 or when the connection could not be opened at
-// all: after a 5xx, a timeout or a dropped connection the code may already have been sent, so
-// the error is returned instead. There are at most 2 repetitions by default (WithMaxRetries),
-// with exponential backoff from 200ms to 5s plus jitter, or the wait the service asks for with
-// Retry-After up to 30s (WithRetryAfterCap); a longer Retry-After ends the call at once with
-// an error whose RetryAfter says how long. Every wait ends with the context. Response bodies
+// DELETE requests are repeated only when the connection could not be opened at all: after a
+// 5xx, a timeout or a dropped connection the code may already have been sent, and the
+// service's 429 refuses a duplicate of a request it is still handling, so the error is
+// returned instead. There are at most 2 repetitions by default (WithMaxRetries),
+// with exponential backoff from 200ms to 5s plus jitter, or the longer wait the service asks
+// for with Retry-After up to 30s (WithRetryAfterCap); a longer Retry-After ends the call at
+// once with an error whose RetryAfter says how long. Every wait ends with the context. Response bodies
 // are limited to 4 MiB (WithMaxResponseBytes), and the default http.Client has a 30s timeout
 // (WithTimeout) and keeps up to 100 idle connections to the service.
 //

@@ -80,7 +80,8 @@ var (
 	// ErrMalformedResponse: a response the client cannot use (a 2xx with invalid JSON, wrong
 	// types, null data, an HTML page …).
 	ErrMalformedResponse = errors.New("bsg2fa: malformed response")
-	// ErrResponseTooLarge: a response body over the configured limit.
+	// ErrResponseTooLarge: a response body over the configured limit (a *ResponseError for a
+	// 2xx, an *APIError with the status otherwise).
 	ErrResponseTooLarge = errors.New("bsg2fa: response too large")
 )
 
@@ -112,6 +113,9 @@ type APIError struct {
 	// notFound is the sentinel a 404 without a recognised message stands for: the client
 	// knows whether it asked for a template or a session, the body often does not say.
 	notFound error
+	// tooLarge says the body was over the size limit and was not read: the error then
+	// matches ErrResponseTooLarge as well.
+	tooLarge bool
 }
 
 // Error returns the status and the service's messages, short and single-line, e.g.
@@ -143,6 +147,9 @@ func (e *APIError) Error() string {
 			b.WriteString("; ")
 		}
 		written += writeSanitized(&b, m, maxErrorTextLen-written)
+	}
+	if e.tooLarge {
+		b.WriteString(" (response too large, not read)")
 	}
 	if e.RetryAfter > 0 {
 		b.WriteString(" (retry after ")
@@ -195,7 +202,9 @@ func (e *APIError) withNotFound(sentinel error) *APIError {
 //     specific message was recognised (the service wraps e.g. "Authentication not found" in
 //     "TwoFA Service error.");
 //   - a 404 with no recognised message matches the sentinel of the call that got it
-//     (ErrTemplateNotFound or ErrAuthenticationNotFound).
+//     (ErrTemplateNotFound or ErrAuthenticationNotFound);
+//   - an answer whose body was over the size limit (and so not read) matches
+//     ErrResponseTooLarge.
 func (e *APIError) Is(target error) bool {
 	if e == nil || target == nil {
 		return false
@@ -218,6 +227,8 @@ func (e *APIError) Is(target error) bool {
 		if e.StatusCode == http.StatusTooManyRequests {
 			return true
 		}
+	case ErrResponseTooLarge:
+		return e.tooLarge
 	case ErrServiceUnavailable:
 		if e.StatusCode >= 500 && e.StatusCode <= 599 {
 			return true

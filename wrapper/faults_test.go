@@ -292,14 +292,32 @@ func TestFaults(t *testing.T) {
 			},
 			wantLogins: 1, wantCalls: 1},
 
-		// Rate limits and Retry-After.
-		{name: "send: 429 Retry-After 1", op: "send",
+		// Rate limits and Retry-After. The service's 429 refuses a duplicate of a request it is
+		// still handling: a send is never repeated after it (that would deliver a second
+		// code once the first is done), a GET is.
+		{name: "send: 429 Retry-After 1, not repeated", op: "send",
+			handler: statusThen(http.StatusTooManyRequests, 1, map[string]string{"Retry-After": "1"}, `{"message":"Too many duplicate request detected"}`),
+			wantErr: ErrRateLimited, wantLogins: 1, wantCalls: 1,
+			check: func(t *testing.T, e *faultEnv, _ *Authentication, err error) {
+				var apiErr *APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, time.Second, apiErr.RetryAfter)
+				assert.Empty(t, e.recordedWaits())
+			}},
+		{name: "get: 429 Retry-After 1", op: "get",
 			handler:    statusThen(http.StatusTooManyRequests, 1, map[string]string{"Retry-After": "1"}, `{"message":"Too many duplicate request detected"}`),
 			wantLogins: 1, wantCalls: 2,
 			check: func(t *testing.T, e *faultEnv, _ *Authentication, _ error) {
 				assert.Equal(t, []time.Duration{time.Second}, e.recordedWaits())
 			}},
-		{name: "send: 429 Retry-After as an HTTP date", op: "send",
+		{name: "get: 429 Retry-After 0, at least the backoff", op: "get",
+			handler:    statusThen(http.StatusTooManyRequests, 2, map[string]string{"Retry-After": "0"}, `{"message":"Too many duplicate request detected"}`),
+			wantLogins: 1, wantCalls: 3,
+			check: func(t *testing.T, e *faultEnv, _ *Authentication, _ error) {
+				// base 100ms, jitter 0.5: ¾ of 100ms, then ¾ of 200ms, as without Retry-After.
+				assert.Equal(t, []time.Duration{75 * time.Millisecond, 150 * time.Millisecond}, e.recordedWaits())
+			}},
+		{name: "get: 429 Retry-After as an HTTP date", op: "get",
 			handler: func(e *faultEnv, w http.ResponseWriter, r *http.Request, n int) {
 				h := map[string]string{"Retry-After": time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)}
 				statusThen(http.StatusTooManyRequests, 1, h, `{"message":"Too many duplicate request detected"}`)(e, w, r, n)
@@ -320,7 +338,11 @@ func TestFaults(t *testing.T) {
 				assert.Equal(t, time.Hour, apiErr.RetryAfter)
 				assert.Empty(t, e.recordedWaits())
 			}},
-		{name: "send: 429 without Retry-After, backoff", op: "send",
+		{name: "send: 429 without Retry-After, not repeated", op: "send",
+			handler: statusThen(http.StatusTooManyRequests, 100, nil, `{"message":"Too many duplicate request detected"}`),
+			wantErr: ErrRateLimited, wantLogins: 1, wantCalls: 1,
+			check: func(t *testing.T, e *faultEnv, _ *Authentication, _ error) { assert.Empty(t, e.recordedWaits()) }},
+		{name: "get: 429 without Retry-After, backoff", op: "get",
 			handler: statusThen(http.StatusTooManyRequests, 100, nil, `{"message":"Too many duplicate request detected"}`),
 			wantErr: ErrRateLimited, wantLogins: 1, wantCalls: 3,
 			check: func(t *testing.T, e *faultEnv, _ *Authentication, _ error) {
@@ -376,7 +398,14 @@ func TestFaults(t *testing.T) {
 			wantErr: ErrMalformedResponse, wantLogins: 1, wantCalls: 1},
 		{name: "get: 200 with null data", op: "get", handler: ok200("application/json", `{"data":null}`),
 			wantErr: ErrMalformedResponse, wantLogins: 1, wantCalls: 1},
-		{name: "get: 200 as text/plain", op: "get", handler: ok200("text/plain; charset=utf-8", statusBody),
+		// PHP's default header and proxies: a JSON body is read whatever the header says.
+		{name: "get: 200 JSON as text/html", op: "get", handler: ok200("text/html; charset=UTF-8", statusBody),
+			wantLogins: 1, wantCalls: 1},
+		{name: "get: 200 JSON as text/plain", op: "get", handler: ok200("text/plain; charset=utf-8", statusBody),
+			wantLogins: 1, wantCalls: 1},
+		{name: "get: 200 HTML page", op: "get", handler: ok200("text/html; charset=UTF-8", htmlPage),
+			wantErr: ErrMalformedResponse, wantLogins: 1, wantCalls: 1},
+		{name: "get: 200 for another session", op: "get", handler: ok200("application/json", sendBody),
 			wantErr: ErrMalformedResponse, wantLogins: 1, wantCalls: 1},
 		{name: "get: 200 with a wrong field type", op: "get",
 			handler: ok200("application/json", strings.Replace(statusBody, `"code_digits":6`, `"code_digits":"six"`, 1)),
@@ -574,7 +603,7 @@ func runFault(t *testing.T, f fault) {
 	if f.op == "send" {
 		a, err = c.SendOTP(ctx, sendReq)
 	} else {
-		a, err = c.GetAuthentication(ctx, "s1")
+		a, err = c.GetAuthentication(ctx, statusID)
 	}
 	elapsed := time.Since(start)
 	cancel()

@@ -29,7 +29,7 @@ const (
 	fuzzErrorStrings  = `{"message":"TwoFA Service error.","errors":["Authentication not found"]}`
 	fuzzUnauthorized  = `{"message":"Unauthenticated."}`
 	fuzzTooMany       = `{"message":"Too many duplicate request detected"}`
-	fuzzCode          = "76928"
+	fuzzCode          = leakCode // see containsSecret: no number printed by chance can hold it
 	fuzzResponseLimit = 2 << 10
 )
 
@@ -164,12 +164,18 @@ func FuzzResponse(f *testing.F) {
 			t.Fatalf("%s: status %d: an error without the status: %v (%T)", op, code, err, err)
 		}
 		printed := fmt.Sprintf("%v|%+v|%#v|%s", err, err, err, err.Error())
+		if apiErr != nil && apiErr.RetryAfter > 0 {
+			// The wait is the client's own rendering of a number: a date in Retry-After gives
+			// any nanosecond fraction, which is no echo of the request.
+			printed = strings.ReplaceAll(printed, apiErr.RetryAfter.String(), "")
+			printed = strings.ReplaceAll(printed, strconv.FormatInt(int64(apiErr.RetryAfter), 10), "")
+		}
 		secrets := []string{testAPIKey, bearer}
 		if op == "verify" {
 			secrets = append(secrets, fuzzCode) // the code is a secret of the call that sends it
 		}
 		for _, s := range secrets {
-			if strings.Contains(printed, s) {
+			if containsSecret(printed, s) {
 				t.Fatalf("%s: a secret in the error: %s", op, printed)
 			}
 		}
@@ -191,7 +197,7 @@ func runFuzzOp(c *Client, op string) (any, error) {
 	case "cancel":
 		return c.CancelOTP(ctx, "s1")
 	case "get", "login":
-		return c.GetAuthentication(ctx, "s1")
+		return c.GetAuthentication(ctx, statusID)
 	case "list":
 		return c.ListAuthenticationsPage(ctx, list)
 	case "list-iter":

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // Run one target with e.g. go test -run '^$' -fuzz '^FuzzParsePrice$' -fuzztime 20s ./wrapper/
@@ -177,8 +180,26 @@ func FuzzPriceFromJSON(f *testing.F) {
 	})
 }
 
+// rfc3339 is RFC 3339's date-time grammar (section 5.6), fractional seconds after '.':
+// two-digit hour, minute, second and offset fields, an offset of at most 23:59. time.Parse is
+// more lenient (it takes a one-digit hour, "0000-01-01T0:00:00+00:00", and an offset of
+// +24:00), so it is the oracle only for strings of this shape.
+var rfc3339 = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$`)
+
+func TestRFC3339Oracle(t *testing.T) {
+	for _, s := range []string{"2023-01-04T17:37:06Z", "2023-01-04t17:37:06.5+02:00", "9999-12-31T23:59:59-23:59"} {
+		assert.True(t, rfc3339.MatchString(s), s)
+	}
+	for _, s := range []string{"0000-01-01T0:00:00+00:00", "2023-01-04 17:37:06", "2023-01-04T17:37:06+0000",
+		"2023-01-04T17:37:06,5Z", "2023-01-04T17:37:06.Z", "2023-01-04T17:37Z", "2023-01-04T17:37:06Z\n",
+		"0000-10-01T00:00:00+24:00", "2023-01-04T17:37:06+01:60"} {
+		assert.False(t, rfc3339.MatchString(s), s)
+	}
+}
+
 func FuzzParseTimestamp(f *testing.F) {
 	for _, s := range []string{
+		"0000-01-01T0:00:00+00:00", "2023-01-04T7:37:06Z", "0000-10-01T00:00:00+24:00",
 		"2023-01-04 17:37:06", "2023-01-04T17:37:06Z", "2023-01-04T17:37:06.123+02:00",
 		"2023-01-04T17:37:06+0000", "2000-01-23 04:56:07+00:00", "2024-02-29 00:00:00", "2023-02-29 00:00:00",
 		"", "2023-01-04", "2023-01-04 17:37:06.", "2023-01-04 17:37:06+24:00", "9999-12-31T23:59:59-23:59",
@@ -187,7 +208,7 @@ func FuzzParseTimestamp(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		got, err := parseTimestamp(s)
-		if ref, refErr := time.Parse(time.RFC3339Nano, s); refErr == nil && ref.Year() <= 9999 {
+		if ref, refErr := time.Parse(time.RFC3339Nano, s); refErr == nil && ref.Year() <= 9999 && rfc3339.MatchString(s) {
 			if err != nil {
 				t.Fatalf("time.Parse accepts %q as %v, parseTimestamp refuses: %v", s, ref, err)
 			}
@@ -274,7 +295,7 @@ func FuzzNewAPIError(f *testing.F) {
 func FuzzNormalizeRecipient(f *testing.F) {
 	for _, s := range []string{
 		"380979965073", "+380979965073", "+38 (097) 996-50-73", "+44.20.7946.0958", "12345678", "1234567890123456",
-		"", "+", "٣٨٠٩٧٩٩٦٥٠٧٣", "38097996507３", "380979965073\n",
+		"", "+", "٣٨٠٩٧٩٩٦٥٠٧٣", "38097996507３", "380979965073\n", "097 996 5073", "00380979965073", "+0979965073",
 	} {
 		f.Add(s)
 	}
@@ -290,7 +311,7 @@ func FuzzNormalizeRecipient(f *testing.F) {
 			}
 			return
 		}
-		if len(got) < 9 || len(got) > 15 {
+		if len(got) < 9 || len(got) > 15 || got[0] == '0' {
 			t.Fatalf("NormalizeRecipient(%q) = %q", s, got)
 		}
 		var digits strings.Builder

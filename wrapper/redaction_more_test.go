@@ -39,8 +39,9 @@ func echoBody(r *http.Request) string {
 // returned value, printed in any way, and no log line holds the API key, the bearer or the
 // code, and that logs hold no unmasked recipient.
 func TestRedactionOnErrorPaths(t *testing.T) {
+	// A code that no clock reading, port or pointer can hold by chance, checked as a token.
 	const (
-		code      = "76928"
+		code      = leakCode
 		recipient = "380979965073"
 	)
 	behaviours := []struct {
@@ -119,7 +120,7 @@ func TestRedactionOnErrorPaths(t *testing.T) {
 			defer srv.Close()
 
 			var logs syncBuffer
-			logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: stableLogAttrs}))
 			c, err := New(testAPIKey, WithBaseURL(srv.URL), WithLogger(logger))
 			require.NoError(t, err)
 			fastRetries(c)
@@ -147,14 +148,10 @@ func TestRedactionOnErrorPaths(t *testing.T) {
 			}
 			mu.Unlock()
 			for _, s := range secrets {
-				if i := strings.Index(logs.String(), s); i >= 0 {
-					t.Errorf("a secret in the logs: …%s…", logs.String()[max(0, i-200):min(len(logs.String()), i+50)])
-				}
-				if i := strings.Index(printed.String(), s); i >= 0 {
-					t.Errorf("a secret in an error: …%s…", printed.String()[max(0, i-200):min(len(printed.String()), i+50)])
-				}
+				assertNoSecret(t, "the logs", logs.String(), s)
+				assertNoSecret(t, "an error", printed.String(), s)
 			}
-			assert.NotContains(t, logs.String(), recipient, "recipients are masked in logs")
+			assert.False(t, containsSecret(logs.String(), recipient), "recipients are masked in logs")
 		})
 	}
 }
@@ -174,7 +171,7 @@ func runEveryOperation(c *Client, code, recipient string) []any {
 	keep(c.ResendOTP(ctx, "s1"))
 	keep(c.VerifyOTP(ctx, "s1", code))
 	keep(c.CancelOTP(ctx, "s1"))
-	keep(c.GetAuthentication(ctx, "s1"))
+	keep(c.GetAuthentication(ctx, statusID))
 	keep(c.ListAuthenticationsPage(ctx, list))
 	for _, err := range c.ListAuthentications(ctx, list) {
 		keep(nil, err)
@@ -187,4 +184,150 @@ func runEveryOperation(c *Client, code, recipient string) []any {
 		keep(nil, err)
 	}
 	return out
+}
+
+// containsSecret reports whether s holds secret. A secret made of digits (a code) counts
+// only as a whole run of digits, so that a code cannot be "found" inside an unrelated longer
+// number; any other secret counts wherever it occurs.
+func containsSecret(s, secret string) bool {
+	if secret == "" {
+		return false
+	}
+	if strings.Trim(secret, "0123456789") != "" {
+		return strings.Contains(s, secret)
+	}
+	for i := 0; ; {
+		j := strings.Index(s[i:], secret)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(secret)
+		if (start == 0 || !isDigit(s[start-1])) && (end == len(s) || !isDigit(s[end])) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+// assertNoSecret fails the test, showing where, when text holds secret (see containsSecret).
+func assertNoSecret(t *testing.T, where, text, secret string) {
+	t.Helper()
+	if !containsSecret(text, secret) {
+		return
+	}
+	i := strings.Index(text, secret)
+	t.Errorf("a secret in %s: …%s…", where, text[max(0, i-200):min(len(text), i+len(secret)+50)])
+}
+
+func TestContainsSecret(t *testing.T) {
+	assert.True(t, containsSecret("code 007340291 sent", "007340291"))
+	assert.True(t, containsSecret("7340291", "7340291"))
+	assert.True(t, containsSecret("a7340291b", "7340291"))
+	assert.False(t, containsSecret("17340291", "7340291"))
+	assert.False(t, containsSecret("73402912 and 97340291", "7340291"))
+	assert.True(t, containsSecret("xx-opaque-bearer-yy", "opaque-bearer"))
+	assert.False(t, containsSecret("anything", ""))
+}
+
+// printAll renders err every way a program may print it.
+func printAll(err error) string {
+	return fmt.Sprintf("%v|%+v|%#v|%s|%q|%s", err, err, err, err, err, err.Error())
+}
+
+// leakCode is a code with leading zeros: a service may echo it as the JSON number 7340291.
+const (
+	leakCode       = "007340291"
+	leakCodeNumber = "7340291"
+	opaqueBearer   = "opq-Bx7Q2kLm" // not a JWT, and shorter than the snippet's token rule
+)
+
+// TestSecretsOutOfEveryError covers the ways a secret reached an error value: a bearer that
+// is not a JWT echoed in an unreadable 2xx body, a code echoed as a number without its
+// leading zeros, and a transport error quoting what the server sent.
+func TestSecretsOutOfEveryError(t *testing.T) {
+	type echo func(w http.ResponseWriter, r *http.Request)
+	tests := []struct {
+		name   string
+		answer echo
+	}{
+		{"unreadable 2xx echoing the bearer and the code", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"auth":"`+r.Header.Get("Authorization")+`","access_code":`+leakCodeNumber+`,"data":{"id":5}}`)
+		}},
+		{"422 echoing the code as a number", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusUnprocessableEntity, `{"message":"code `+leakCodeNumber+` refused for `+
+				r.Header.Get("Authorization")+`","errors":{"access_code":["`+leakCodeNumber+` is not valid"]}}`)
+		}},
+		{"malformed status line echoing the bearer", func(w http.ResponseWriter, r *http.Request) {
+			rawThenClose(w, "HTTP/1.1 "+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")+"\r\n\r\n")
+		}},
+		{"malformed status line echoing the code", func(w http.ResponseWriter, r *http.Request) {
+			rawThenClose(w, "HTTP/1.1 "+leakCode+"\r\n\r\n")
+		}},
+		{"malformed response line echoing the code number", func(w http.ResponseWriter, r *http.Request) {
+			rawThenClose(w, leakCodeNumber+"\r\n\r\n")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mux := http.NewServeMux()
+			mux.HandleFunc("POST /api/2fa/authentications/otp/{id}/verify", tt.answer)
+			mux.HandleFunc("GET /api/2fa/authentications/{id}", tt.answer)
+			srv := httptest.NewServer(mux)
+			defer srv.Close()
+			var logs syncBuffer
+			logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: stableLogAttrs}))
+			c, err := New("", WithToken(opaqueBearer), WithBaseURL(srv.URL), WithLogger(logger), WithMaxRetries(0))
+			require.NoError(t, err)
+
+			_, verifyErr := c.VerifyOTP(context.Background(), statusID, leakCode)
+			require.Error(t, verifyErr)
+			verifyLogs := logs.String()
+			_, getErr := c.GetAuthentication(context.Background(), statusID)
+			require.Error(t, getErr)
+			// The code is a secret of the verify call; the bearer, of both.
+			for _, s := range []string{opaqueBearer, leakCode, leakCodeNumber} {
+				printed := printAll(verifyErr)
+				assert.False(t, containsSecret(printed, s), "%q in %s", s, printed)
+			}
+			printed := printAll(getErr)
+			assert.False(t, containsSecret(printed, opaqueBearer), "the bearer in %s", printed)
+			assert.False(t, containsSecret(logs.String(), opaqueBearer), "the bearer in the logs %s", logs.String())
+			for _, s := range []string{leakCode, leakCodeNumber} {
+				assert.False(t, containsSecret(verifyLogs, s), "the code in the logs %s", verifyLogs)
+			}
+		})
+	}
+}
+
+// stableLogAttrs gives the log attributes that carry clock readings (the time of the line,
+// the duration of an exchange) fixed values, so that no digit of a secret can appear in them
+// by chance.
+func stableLogAttrs(_ []string, a slog.Attr) slog.Attr {
+	switch a.Key {
+	case slog.TimeKey, "duration":
+		return slog.String(a.Key, "-")
+	}
+	return a
+}
+
+// TestBearerWithControlCharactersRefused: a bearer that cannot go into a header is refused
+// at login as a malformed answer, instead of breaking every later call.
+func TestBearerWithControlCharactersRefused(t *testing.T) {
+	for _, bearer := range []string{`abc\u0000def`, `abc\tdef`, `abc\u007fdef`, `abc\u0085def`, `abc\r\ndef`, `\u0000`} {
+		t.Run(bearer, func(t *testing.T) {
+			f, srv := newAuthFake(t)
+			f.login = func(int) (int, string) { return http.StatusOK, `{"bearer":"` + bearer + `"}` }
+			c, _ := newAuthClient(t, srv, testAPIKey)
+			err := get(c)
+			require.ErrorIs(t, err, ErrMalformedResponse)
+			assert.NotErrorIs(t, err, ErrUnauthorized)
+			_, _, calls := f.counts()
+			assert.Zero(t, calls, "no call is sent with a broken bearer")
+		})
+	}
+	for _, bearer := range []string{"abc\x00def", "abc\tdef", "abc\x7fdef"} {
+		_, err := New("", WithToken(bearer))
+		assert.Error(t, err, "%q", bearer)
+	}
 }

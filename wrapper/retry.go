@@ -15,8 +15,11 @@ import (
 //
 // The rule that matters most: a request that may have reached the service is repeated only
 // when repeating it is harmless. A POST that sends a one-time password may have sent an SMS
-// even when the answer was a 5xx, a timeout or a dropped connection, so it is repeated only
-// after a 429 (the service refused it) or a failure to connect (it never left).
+// even when the answer was a 5xx, a timeout or a dropped connection, so POST and DELETE are
+// repeated only after a failure to connect (the request provably never left). Not even a
+// 429: the service's 429 is "Too many duplicate request detected", its refusal of a
+// duplicate of a request it is still handling, and the same send repeated once that one is
+// done would deliver a second code.
 type retryPolicy struct {
 	maxRetries    int           // repetitions after the first attempt
 	base, max     time.Duration // exponential backoff from base, never above max
@@ -43,10 +46,7 @@ func (p retryPolicy) decide(method string, status int, err error, retryAfter tim
 		} else {
 			retry = neverSent(err)
 		}
-	case status == http.StatusTooManyRequests:
-		// Refused before any work was done: safe for every method.
-		retry = true
-	case status == http.StatusInternalServerError, status == http.StatusBadGateway,
+	case status == http.StatusTooManyRequests, status == http.StatusInternalServerError, status == http.StatusBadGateway,
 		status == http.StatusServiceUnavailable, status == http.StatusGatewayTimeout:
 		retry = idempotent(method)
 	}
@@ -59,7 +59,9 @@ func (p retryPolicy) decide(method string, status int, err error, retryAfter tim
 			// let the caller decide.
 			return false, 0
 		}
-		return true, max(retryAfter, 0)
+		// Never less than the backoff: "Retry-After: 0" or a date in the past must not make
+		// the attempts back-to-back.
+		return true, max(retryAfter, p.backoff(attempt, jitter))
 	}
 	return true, p.backoff(attempt, jitter)
 }

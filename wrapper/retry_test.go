@@ -65,8 +65,10 @@ func TestRetryDecision(t *testing.T) {
 		{"GET certificate", get, 0, certErr, 0, false, 0, false, 0},
 		{"GET out of attempts", get, 503, nil, 0, false, 2, false, 0},
 
-		// POST: only 429 and failures to connect.
-		{"POST 429", post, 429, nil, 0, false, 0, true, 150 * time.Millisecond},
+		// POST: only failures to connect, where the request provably never left. Not even a
+		// 429: the service's 429 refuses a duplicate of a send it is still handling.
+		{"POST 429", post, 429, nil, 0, false, 0, false, 0},
+		{"POST 429 with Retry-After", post, 429, nil, time.Second, true, 0, false, 0},
 		{"POST 500", post, 500, nil, 0, false, 0, false, 0},
 		{"POST 502", post, 502, nil, 0, false, 0, false, 0},
 		{"POST 503", post, 503, nil, 0, false, 0, false, 0},
@@ -79,19 +81,22 @@ func TestRetryDecision(t *testing.T) {
 		{"POST connection refused", post, 0, refused, 0, false, 0, true, 150 * time.Millisecond},
 		{"POST DNS failure", post, 0, dialRefused, 0, false, 1, true, 300 * time.Millisecond},
 		{"POST bare ECONNREFUSED", post, 0, syscall.ECONNREFUSED, 0, false, 0, true, 150 * time.Millisecond},
-		{"POST 429 out of attempts", post, 429, nil, 0, false, 2, false, 0},
 
 		// DELETE: like POST.
-		{"DELETE 429", del, 429, nil, 0, false, 0, true, 150 * time.Millisecond},
+		{"DELETE 429", del, 429, nil, 0, false, 0, false, 0},
 		{"DELETE 500", del, 500, nil, 0, false, 0, false, 0},
 		{"DELETE reset", del, 0, reset, 0, false, 0, false, 0},
 		{"DELETE dial", del, 0, refused, 0, false, 0, true, 150 * time.Millisecond},
 
-		// Retry-After: honoured up to the cap, beyond it no retry at all.
-		{"429 Retry-After 0", post, 429, nil, 0, true, 0, true, 0},
-		{"429 Retry-After 1s", post, 429, nil, time.Second, true, 0, true, time.Second},
-		{"429 Retry-After at cap", post, 429, nil, 30 * time.Second, true, 0, true, 30 * time.Second},
-		{"429 Retry-After over cap", post, 429, nil, 31 * time.Second, true, 0, false, 0},
+		// Retry-After: honoured up to the cap, beyond it no retry at all; never shorter than
+		// the backoff, so 0 (or a date in the past, read as 0) does not retry at once.
+		{"GET 429 Retry-After 0", get, 429, nil, 0, true, 0, true, 150 * time.Millisecond},
+		{"GET 429 Retry-After 0, second retry", get, 429, nil, 0, true, 1, true, 300 * time.Millisecond},
+		{"GET 429 Retry-After shorter than the backoff", get, 429, nil, 100 * time.Millisecond, true, 0, true, 150 * time.Millisecond},
+		{"GET 429 Retry-After 1s", get, 429, nil, time.Second, true, 0, true, time.Second},
+		{"GET 429 Retry-After at cap", get, 429, nil, 30 * time.Second, true, 0, true, 30 * time.Second},
+		{"GET 429 Retry-After over cap", get, 429, nil, 31 * time.Second, true, 0, false, 0},
+		{"GET 503 Retry-After 0", get, 503, nil, 0, true, 0, true, 150 * time.Millisecond},
 		{"GET 503 Retry-After 2s", get, 503, nil, 2 * time.Second, true, 0, true, 2 * time.Second},
 		{"GET 503 Retry-After over cap", get, 503, nil, time.Minute, true, 0, false, 0},
 		{"GET 500 ignores Retry-After", get, 500, nil, time.Minute, true, 0, true, 150 * time.Millisecond},
@@ -163,12 +168,15 @@ func TestRetryLoop(t *testing.T) {
 		{"GET 503 three times", false, []outcome{{503, nil}}, 2, 3, ErrServiceUnavailable, 0},
 		{"GET 503 then success", false, []outcome{{503, nil}, {200, nil}}, 2, 2, nil, 0},
 		{"GET 500 without retries", false, []outcome{{500, nil}}, 0, 1, ErrServiceUnavailable, 0},
-		{"POST 429 Retry-After 0 then success", true, []outcome{{429, map[string]string{"Retry-After": "0"}}, {201, nil}}, 2, 2, nil, 0},
-		{"POST 429 Retry-After 1 then success", true, []outcome{{429, map[string]string{"Retry-After": "1"}}, {201, nil}}, 2, 2, nil, 0},
-		{"POST 429 HTTP-date Retry-After in the past", true, []outcome{{429, map[string]string{"Retry-After": "Mon, 02 Jan 2006 15:04:05 GMT"}}, {201, nil}}, 2, 2, nil, 0},
-		{"POST 429 garbage Retry-After uses backoff", true, []outcome{{429, map[string]string{"Retry-After": "soon"}}, {201, nil}}, 2, 2, nil, 0},
-		{"POST 429 persistent", true, []outcome{{429, map[string]string{"Retry-After": "0"}}}, 2, 3, ErrRateLimited, 0},
+		{"POST 429 is never repeated", true, []outcome{{429, map[string]string{"Retry-After": "0"}}}, 2, 1, ErrRateLimited, 0},
+		{"POST 429 without Retry-After is never repeated", true, []outcome{{429, nil}}, 2, 1, ErrRateLimited, 0},
 		{"POST 429 Retry-After above cap", true, []outcome{{429, map[string]string{"Retry-After": "3600"}}}, 2, 1, ErrRateLimited, time.Hour},
+		{"GET 429 Retry-After 0 then success", false, []outcome{{429, map[string]string{"Retry-After": "0"}}, {200, nil}}, 2, 2, nil, 0},
+		{"GET 429 Retry-After 1 then success", false, []outcome{{429, map[string]string{"Retry-After": "1"}}, {200, nil}}, 2, 2, nil, 0},
+		{"GET 429 HTTP-date Retry-After in the past", false, []outcome{{429, map[string]string{"Retry-After": "Mon, 02 Jan 2006 15:04:05 GMT"}}, {200, nil}}, 2, 2, nil, 0},
+		{"GET 429 garbage Retry-After uses backoff", false, []outcome{{429, map[string]string{"Retry-After": "soon"}}, {200, nil}}, 2, 2, nil, 0},
+		{"GET 429 persistent", false, []outcome{{429, map[string]string{"Retry-After": "0"}}}, 2, 3, ErrRateLimited, 0},
+		{"GET 429 Retry-After above cap", false, []outcome{{429, map[string]string{"Retry-After": "3600"}}}, 2, 1, ErrRateLimited, time.Hour},
 		{"GET 404 is not repeated", false, []outcome{{404, nil}}, 2, 1, ErrAuthenticationNotFound, 0},
 	}
 	for _, tt := range tests {
@@ -185,7 +193,11 @@ func TestRetryLoop(t *testing.T) {
 					w.Header().Set(k, v)
 				}
 				if o.status < 300 {
-					writeJSON(w, o.status, sendBody)
+					if tt.post {
+						writeJSON(w, o.status, sendBody)
+					} else {
+						writeJSON(w, o.status, statusBody)
+					}
 					return
 				}
 				writeJSON(w, o.status, `{"message":"nope"}`)
@@ -196,7 +208,7 @@ func TestRetryLoop(t *testing.T) {
 				_, err = c.SendOTP(context.Background(), sendReq)
 			} else {
 				mux.HandleFunc("GET /api/2fa/authentications/{id}", h)
-				_, err = c.GetAuthentication(context.Background(), "s1")
+				_, err = c.GetAuthentication(context.Background(), statusID)
 			}
 			assert.Equal(t, tt.wantReqs, n.Load(), "requests seen by the server")
 			for _, b := range bodies {
@@ -220,11 +232,11 @@ func TestRetryLoop(t *testing.T) {
 func TestRetryAfterCapOption(t *testing.T) {
 	c, mux, _ := setup(t, WithRetryAfterCap(0))
 	var n atomic.Int32
-	mux.HandleFunc("POST /api/2fa/authentications/otp", counter(&n, func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /api/2fa/authentications/{id}", counter(&n, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "1")
 		writeJSON(w, http.StatusTooManyRequests, `{"message":"Too many duplicate request detected"}`)
 	}))
-	_, err := c.SendOTP(context.Background(), sendReq)
+	_, err := c.GetAuthentication(context.Background(), statusID)
 	require.ErrorIs(t, err, ErrRateLimited)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
@@ -277,7 +289,7 @@ func TestPostNotRepeatedAfterDroppedConnection(t *testing.T) {
 		}
 		writeJSON(w, http.StatusOK, statusBody)
 	}))
-	_, err = c.GetAuthentication(context.Background(), "s1")
+	_, err = c.GetAuthentication(context.Background(), statusID)
 	require.NoError(t, err, "a GET is repeated after a dropped connection")
 	assert.Equal(t, int32(2), g.Load())
 }
@@ -293,7 +305,7 @@ func TestContextCancelledDuringBackoff(t *testing.T) {
 	}))
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.GetAuthentication(ctx, "s1")
+		_, err := c.GetAuthentication(ctx, statusID)
 		done <- err
 	}()
 	select {
@@ -306,14 +318,15 @@ func TestContextCancelledDuringBackoff(t *testing.T) {
 }
 
 func TestContextCancelledDuringRetryAfter(t *testing.T) {
+	// A GET, which waits for a Retry-After (a send is not repeated after a 429 at all).
 	c, mux, _ := setup(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	mux.HandleFunc("POST /api/2fa/authentications/otp", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /api/2fa/authentications/{id}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "25")
 		writeJSON(w, http.StatusTooManyRequests, `{"message":"slow down"}`)
 		cancel()
 	})
-	_, err := c.SendOTP(ctx, sendReq)
+	_, err := c.GetAuthentication(ctx, statusID)
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
@@ -323,22 +336,22 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestRewindKeepsBody(t *testing.T) {
-	// Every attempt of a POST with a body sends the same bytes, read from the start.
+	// Every attempt of a POST with a body sends the same bytes, read from the start: here
+	// the repetition after a refused bearer and a new login.
 	c, mux, _ := setup(t)
 	var bodies []string
 	mux.HandleFunc("POST /api/2fa/authentications/otp/{id}/verify", func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		bodies = append(bodies, string(b))
-		if len(bodies) < 3 {
-			w.Header().Set("Retry-After", "0")
-			writeJSON(w, http.StatusTooManyRequests, `{}`)
+		if len(bodies) < 2 {
+			writeJSON(w, http.StatusUnauthorized, `{"message":"Unauthenticated."}`)
 			return
 		}
 		writeJSON(w, http.StatusOK, statusBody)
 	})
-	_, err := c.VerifyOTP(context.Background(), "s1", "12345")
+	_, err := c.VerifyOTP(context.Background(), statusID, "12345")
 	require.NoError(t, err)
-	require.Len(t, bodies, 3)
+	require.Len(t, bodies, 2)
 	for i, b := range bodies {
 		assert.JSONEq(t, `{"access_code":"12345"}`, b, "attempt %s", strconv.Itoa(i+1))
 	}

@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"context"
+	"errors"
 
 	"github.com/go-bsg/bsg2fa/gen"
 )
@@ -23,11 +24,12 @@ func (c *Client) CreateTemplate(ctx context.Context, req CreateTemplateRequest) 
 	if g == nil {
 		g = resp.JSON201
 	}
-	return k.template(g, resp.Body)
+	return k.template(g, resp.Body, 0)
 }
 
 // GetTemplate reads one message template; an unknown id is an error matching
-// ErrTemplateNotFound.
+// ErrTemplateNotFound, and an answer about another template one matching
+// ErrMalformedResponse.
 func (c *Client) GetTemplate(ctx context.Context, id int) (*Template, error) {
 	if err := validateTemplateID(id); err != nil {
 		return nil, err
@@ -37,7 +39,7 @@ func (c *Client) GetTemplate(ctx context.Context, id int) (*Template, error) {
 	if err != nil {
 		return nil, k.fail(err, ErrTemplateNotFound)
 	}
-	return k.template(resp.JSON200, resp.Body)
+	return k.template(resp.JSON200, resp.Body, id)
 }
 
 // DeleteTemplate deletes a message template. Any success status counts, whatever the body
@@ -101,8 +103,11 @@ func (c *Client) listTemplates(ctx context.Context, req ListTemplatesRequest) (*
 	return &TemplatePage{Items: items, Total: p.total}, p.next, nil
 }
 
-// template finishes a call that answers one template.
-func (k *call) template(g *gen.TemplateResponse, body []byte) (*Template, error) {
+// errOtherTemplate: the answer is about another template than the one asked for.
+var errOtherTemplate = errors.New("the answer is about another template")
+
+// template finishes a call that answers one template: template id id, when it is not 0.
+func (k *call) template(g *gen.TemplateResponse, body []byte, id int) (*Template, error) {
 	if g == nil {
 		g = new(gen.TemplateResponse)
 		if err := k.decodeOther(body, g); err != nil {
@@ -112,6 +117,9 @@ func (k *call) template(g *gen.TemplateResponse, body []byte) (*Template, error)
 	t := new(Template)
 	if err := toTemplate(&g.Data, t); err != nil {
 		return nil, k.malformed(body, err)
+	}
+	if id != 0 && t.ID != id {
+		return nil, k.malformed(body, errOtherTemplate)
 	}
 	return t, nil
 }

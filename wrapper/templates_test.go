@@ -142,3 +142,18 @@ func TestListTemplatesPageQuery(t *testing.T) {
 		"filter[status]": {"approved"}, "sort": {"name"}, "way": {"asc"},
 	}, query)
 }
+
+// TestGetTemplateIsTheTemplateAskedFor: an answer about another template is malformed, as for
+// sessions.
+func TestGetTemplateIsTheTemplateAskedFor(t *testing.T) {
+	c, mux, _ := setup(t)
+	mux.HandleFunc("GET /api/2fa/authentications/templates/{templateId}", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, templateBody) // template 515
+	})
+	tpl, err := c.GetTemplate(context.Background(), 49)
+	assert.Nil(t, tpl)
+	require.ErrorIs(t, err, ErrMalformedResponse)
+	tpl, err = c.GetTemplate(context.Background(), 515)
+	require.NoError(t, err)
+	assert.Equal(t, 515, tpl.ID)
+}

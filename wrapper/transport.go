@@ -56,6 +56,7 @@ type call struct {
 	bearerHeader []string // callRefresh: the bearer to send
 	recipient    string   // SendOTP: logged masked
 	code         string   // VerifyOTP: scrubbed from error messages
+	sentBearer   string   // the bearer of the latest attempt: scrubbed from error messages
 
 	gc  gen.Client
 	gcr gen.ClientWithResponses
@@ -103,8 +104,10 @@ func (k *call) Do(req *http.Request) (*http.Response, error) {
 			}
 			used = tok
 			req.Header["Authorization"] = tok.header
+			k.sentBearer = tok.bearer.reveal()
 		case callRefresh:
 			req.Header["Authorization"] = k.bearerHeader
+			k.sentBearer = strings.TrimPrefix(k.bearerHeader[0], "Bearer ")
 		}
 
 		var start time.Time
@@ -117,8 +120,11 @@ func (k *call) Do(req *http.Request) (*http.Response, error) {
 			// the error names the path template instead, as the debug log does.
 			ue.URL = c.baseURL + k.op
 		}
+		// What is logged and returned never quotes a secret the server sent back (in a
+		// malformed status line, say); the retry policy judges the error as it came.
+		shown := k.hide(err)
 		if debug {
-			k.log(ctx, req.Method, resp, err, attempt, time.Since(start))
+			k.log(ctx, req.Method, resp, shown, attempt, time.Since(start))
 		}
 
 		if err == nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
@@ -127,20 +133,21 @@ func (k *call) Do(req *http.Request) (*http.Response, error) {
 			if resp, err = k.accept(resp); err == nil {
 				return resp, nil
 			}
+			shown = k.hide(err)
 			if debug {
-				k.log(ctx, req.Method, nil, err, attempt, time.Since(start))
+				k.log(ctx, req.Method, nil, shown, attempt, time.Since(start))
 			}
 			if errors.Is(err, ErrResponseTooLarge) {
-				return nil, err
+				return nil, shown
 			}
 		}
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, err
+				return nil, shown
 			}
 			retry, d := c.retry.decide(req.Method, 0, err, 0, false, attempt, c.jitter())
 			if !retry || outlasts(ctx, d) {
-				return nil, err
+				return nil, shown
 			}
 			if werr := c.sleep(ctx, d); werr != nil {
 				return nil, werr
@@ -167,7 +174,7 @@ func (k *call) Do(req *http.Request) (*http.Response, error) {
 			}
 			continue
 		}
-		return nil, k.apiError(req, resp)
+		return nil, k.apiError(resp)
 	}
 }
 
@@ -219,51 +226,23 @@ func discard(resp *http.Response) {
 	_ = resp.Body.Close()
 }
 
-// apiError reads a non-2xx answer (within the size limit) into an *APIError.
-func (k *call) apiError(req *http.Request, resp *http.Response) *APIError {
+// apiError reads a non-2xx answer into an *APIError. A body over the size limit is not
+// parsed at all (what was cut off cannot be trusted): the error keeps the status and also
+// matches ErrResponseTooLarge.
+func (k *call) apiError(resp *http.Response) *APIError {
 	defer func() { _ = resp.Body.Close() }()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, k.c.maxBytes))
+	var body []byte
+	tooLarge := resp.ContentLength > k.c.maxBytes
+	if !tooLarge {
+		body, _ = io.ReadAll(io.LimitReader(resp.Body, k.c.maxBytes+1))
+		if tooLarge = int64(len(body)) > k.c.maxBytes; tooLarge {
+			body = nil
+		}
+	}
 	e := newAPIError(resp.StatusCode, resp.Header, body)
-	bearer := strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
-	scrub(e, k.c.auth.apiKey.reveal(), bearer, k.code)
+	e.tooLarge = tooLarge
+	scrub(e, k.clean)
 	return e
-}
-
-// scrub removes the call's secrets from the messages of e: a service that echoes what it was
-// sent (the API key, the bearer, the code) must not put them into an error value, where %#v or
-// a JSON encoder would print them.
-func scrub(e *APIError, secrets ...string) {
-	clean := func(m string) string { return scrubText(m, secrets...) }
-	e.Message = clean(e.Message)
-	for i, m := range e.Errors {
-		e.Errors[i] = clean(m)
-	}
-	var renamed []string
-	for field, ms := range e.FieldErrors {
-		for i, m := range ms {
-			ms[i] = clean(m)
-		}
-		if clean(field) != field {
-			renamed = append(renamed, field)
-		}
-	}
-	// A field name is echoed input too.
-	for _, field := range renamed {
-		ms := e.FieldErrors[field]
-		delete(e.FieldErrors, field)
-		f := clean(field)
-		e.FieldErrors[f] = append(e.FieldErrors[f], ms...)
-	}
-}
-
-// scrubText replaces every secret (of three bytes or more) in m with the placeholder.
-func scrubText(m string, secrets ...string) string {
-	for _, s := range secrets {
-		if len(s) >= 3 && strings.Contains(m, s) {
-			m = strings.ReplaceAll(m, s, redacted)
-		}
-	}
-	return m
 }
 
 // accept reads a 2xx answer's body, bounded by the client's limit, and hands the answer to
@@ -332,7 +311,7 @@ func (b *readBody) Close() error {
 
 // tooLarge is the error of a body over the limit.
 func (k *call) tooLarge() *ResponseError {
-	return &ResponseError{StatusCode: k.status, ContentType: k.contentType, Err: ErrResponseTooLarge}
+	return &ResponseError{StatusCode: k.status, ContentType: k.clean(k.contentType), Err: ErrResponseTooLarge}
 }
 
 // limitedBody reads a 2xx body for gen: it fails once more than the limit has come (reading
@@ -388,28 +367,38 @@ func (k *call) fail(err error, notFound error) error {
 // malformed is the error of a 2xx answer that is not what the spec promises. Token answers are
 // never quoted: they may hold a bearer.
 func (k *call) malformed(body []byte, cause error) *ResponseError {
-	e := &ResponseError{StatusCode: k.status, ContentType: k.contentType, Err: ErrMalformedResponse}
+	e := &ResponseError{StatusCode: k.status, ContentType: k.clean(k.contentType), Err: ErrMalformedResponse}
 	if k.kind == callAPI {
-		// Long tokens are cut by snippet; the key and the code may be short.
-		e.Snippet = scrubText(snippet(body), k.c.auth.apiKey.reveal(), k.code)
+		// Long tokens are cut by snippet; the key, a bearer that is not a JWT and the code
+		// may be short.
+		e.Snippet = k.clean(snippet(body))
 	}
 	if cause != nil {
-		e.Err = fmt.Errorf("%w: %w", ErrMalformedResponse, cause)
+		e.Err = fmt.Errorf("%w: %w", ErrMalformedResponse, k.hide(cause))
 	}
 	return e
 }
 
 // decodeOther decodes a 2xx answer gen left alone: a success status the spec does not name
-// for the operation (say 200 where 201 is documented) with a JSON body. Any other content type
-// is a malformed answer.
+// for the operation (say 200 where 201 is documented), or a JSON body under another content
+// type. The service runs on PHP, whose default header is "text/html; charset=UTF-8", and
+// proxies rewrite headers, so the body decides, not the header: one that starts with '{' or
+// '[' (after white space) is decoded; anything else (an HTML page, an empty body) is a
+// malformed answer.
 func (k *call) decodeOther(body []byte, dst any) error {
-	if !strings.Contains(k.contentType, "json") {
-		return k.malformed(body, errors.New("content type is not JSON"))
+	if !looksLikeJSON(body) {
+		return k.malformed(body, errors.New("the body is not JSON"))
 	}
 	if err := json.Unmarshal(body, dst); err != nil {
 		return k.malformed(body, err)
 	}
 	return nil
+}
+
+// looksLikeJSON reports whether body starts, after white space, like a JSON object or array.
+func looksLikeJSON(body []byte) bool {
+	body = bytes.TrimLeft(body, " \t\r\n")
+	return len(body) > 0 && (body[0] == '{' || body[0] == '[')
 }
 
 // log writes the debug line of one attempt. The path is the template, never the real path, and

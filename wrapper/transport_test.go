@@ -20,8 +20,9 @@ func TestMalformedSuccessResponses(t *testing.T) {
 		wantSnippet string
 	}{
 		{"HTML page", "text/html", `<html><body>Service maintenance</body></html>`, "<html><body>Service maintenance"},
-		{"JSON body, wrong content type", "text/plain", sendBody, `{"data"`},
-		{"no content type", "", sendBody, `{"data"`},
+		{"HTML page without a content type", "", `<!DOCTYPE html><html></html>`, "<!DOCTYPE html>"},
+		{"text that is not JSON", "text/plain", `Service Unavailable`, "Service Unavailable"},
+		{"JSON under text/html, but not a session", "text/html; charset=UTF-8", `{"data":{"id":5}}`, `{"data"`},
 		{"empty body", "application/json", ``, ""},
 		{"truncated JSON", "application/json", sendBody[:80], `{"data"`},
 		{"invalid JSON", "application/json", `{"data":{"id":}`, `{"data"`},
@@ -47,7 +48,7 @@ func TestMalformedSuccessResponses(t *testing.T) {
 				}
 				_, _ = w.Write([]byte(tt.body))
 			})
-			a, err := c.GetAuthentication(context.Background(), "x")
+			a, err := c.GetAuthentication(context.Background(), statusID)
 			require.Error(t, err)
 			assert.Nil(t, a)
 			assert.ErrorIs(t, err, ErrMalformedResponse)
@@ -96,7 +97,7 @@ func TestErrorResponsesOfAnyShape(t *testing.T) {
 				w.WriteHeader(http.StatusBadGateway)
 				_, _ = w.Write([]byte(body))
 			})
-			_, err := c.GetAuthentication(context.Background(), "x")
+			_, err := c.GetAuthentication(context.Background(), statusID)
 			assert.ErrorIs(t, err, ErrServiceUnavailable)
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
@@ -126,16 +127,9 @@ func TestBodyLimit(t *testing.T) {
 					_, _ = w.Write([]byte(big))
 					return
 				}
-				for rest := big; rest != ""; {
-					chunk := rest[:min(256, len(rest))]
-					rest = rest[len(chunk):]
-					if _, err := w.Write([]byte(chunk)); err != nil {
-						return
-					}
-					w.(http.Flusher).Flush()
-				}
+				writeChunks(w, big)
 			})
-			a, err := c.GetAuthentication(context.Background(), "x")
+			a, err := c.GetAuthentication(context.Background(), statusID)
 			assert.Nil(t, a)
 			require.ErrorIs(t, err, ErrResponseTooLarge)
 			assert.NotErrorIs(t, err, ErrMalformedResponse)
@@ -146,23 +140,36 @@ func TestBodyLimit(t *testing.T) {
 	}
 
 	t.Run("just under the limit", func(t *testing.T) {
-		body := `{"data":{"id":"x","message_text":"` + strings.Repeat("a", limit-40) + `"}}`
+		body := `{"data":{"id":"` + statusID + `","message_text":"` + strings.Repeat("a", limit-80) + `"}}`
 		require.LessOrEqual(t, len(body), limit)
 		c, mux, _ := setup(t, WithMaxResponseBytes(limit))
 		mux.HandleFunc("GET /api/2fa/authentications/{id}", func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, body)
 		})
-		a, err := c.GetAuthentication(context.Background(), "x")
+		a, err := c.GetAuthentication(context.Background(), statusID)
 		require.NoError(t, err)
-		assert.Len(t, a.MessageText, limit-40)
+		assert.Len(t, a.MessageText, limit-80)
 	})
+}
+
+// writeChunks writes body in flushed pieces of 256 bytes, so that it travels chunked and the
+// client sees it grow; it stops when the client hangs up.
+func writeChunks(w http.ResponseWriter, body string) {
+	for rest := body; rest != ""; {
+		chunk := rest[:min(256, len(rest))]
+		rest = rest[len(chunk):]
+		if _, err := w.Write([]byte(chunk)); err != nil {
+			return
+		}
+		w.(http.Flusher).Flush()
+	}
 }
 
 func TestLimitedBodyStopsReading(t *testing.T) {
 	// The reader refuses once the limit is passed and asks the source for no more than
 	// limit+1 bytes in all.
 	src := &countingReader{r: strings.NewReader(strings.Repeat("x", 1<<20))}
-	k := &call{c: &Client{maxBytes: 100}}
+	k := &call{c: &Client{maxBytes: 100, auth: &authState{}}}
 	k.status = http.StatusOK
 	b := &limitedBody{rc: src, left: 101, k: k}
 	buf := make([]byte, 64)
@@ -191,7 +198,7 @@ func (c *countingReader) Close() error { return nil }
 func TestTransportErrorPassedThrough(t *testing.T) {
 	c, _, srv := setup(t, WithMaxRetries(0))
 	srv.Close()
-	_, err := c.GetAuthentication(context.Background(), "x")
+	_, err := c.GetAuthentication(context.Background(), statusID)
 	require.Error(t, err)
 	var apiErr *APIError
 	assert.False(t, errors.As(err, &apiErr))

@@ -47,7 +47,11 @@ type ListAuthenticationsRequest struct {
 
 // AuthenticationPage is one page of sessions and the total that match the filters.
 type AuthenticationPage struct {
+	// Items are the sessions of this page, in the order asked for; empty past the end.
 	Items []Authentication
+	// Total is how many sessions match the filters in all pages, as the service counts
+	// them; when the service gives no usable total, it is at least what the pages read so
+	// far prove.
 	Total int
 }
 
@@ -67,7 +71,11 @@ type ListTemplatesRequest struct {
 
 // TemplatePage is one page of templates and the total that match the filters.
 type TemplatePage struct {
+	// Items are the templates of this page, in the order asked for; empty past the end.
 	Items []Template
+	// Total is how many templates match the filters in all pages, as the service counts
+	// them; when the service gives no usable total, it is at least what the pages read so
+	// far prove.
 	Total int
 }
 
@@ -83,35 +91,97 @@ type CreateTemplateRequest struct {
 
 // Authentication is one authentication session as the service reports it.
 type Authentication struct {
-	ID, Recipient                               string
-	Status                                      Status
-	Channel                                     Channel
-	Sender, SenderAlt, MessageText              string
-	CodeLifetime                                time.Duration
-	CodeMaxTries, CodeDigits                    int
-	Price                                       Price
-	Currency, CountryCode                       string
-	ExpiredAt, CreatedAt, UpdatedAt, FinishedAt time.Time // zero when absent or null
-	Messages                                    []Message
+	// ID identifies the session: the id to resend, verify, cancel or read it with.
+	ID string
+	// Recipient is the phone number the codes go to, digits only, as SendOTP sent it.
+	Recipient string
+	// Status is where the session stands: StatusPending until it ends as verified, expired,
+	// failed (the attempts ran out) or canceled. Values the service adds later are kept.
+	Status Status
+	// Channel is how the codes travel: ChannelSMS or ChannelViber.
+	Channel Channel
+	// Sender is the sender name or number the messages come from.
+	Sender string
+	// SenderAlt is the SMS sender used when a Viber message cannot be delivered; empty when
+	// none was given (or the service answered null).
+	SenderAlt string
+	// MessageText is the template's text as the service sent it, with "{code}" where the
+	// code was: the code itself never appears in an answer.
+	MessageText string
+	// CodeLifetime is how long each code stays valid after it is sent (30s to 300s).
+	CodeLifetime time.Duration
+	// CodeMaxTries is how many verification attempts the session allows in all; the
+	// attempt that uses up the last one ends the session as failed.
+	CodeMaxTries int
+	// CodeDigits is the length of the codes.
+	CodeDigits int
+	// Price is what the authentication itself costs, excluding the cost of the messages
+	// (see Message.Price). It is "0" until the session is verified; a canceled session
+	// costs 0.
+	Price Price
+	// Currency is the three-letter code of Price's currency: the account's currency.
+	Currency string
+	// CountryCode is the recipient's country (ISO 3166-1 alpha-2) as the service works it
+	// out from the number's calling code ("XX" when the number matches no country).
+	CountryCode string
+	// ExpiredAt is when the current code expires (UTC). A resend sends a new code and
+	// moves it on; it is not the end of the session.
+	ExpiredAt time.Time
+	// CreatedAt is when the session was created (UTC).
+	CreatedAt time.Time
+	// UpdatedAt is when the session last changed (UTC); zero when the answer leaves it out
+	// (only some answers carry it).
+	UpdatedAt time.Time
+	// FinishedAt is when the session ended (UTC): verified, expired, failed or canceled.
+	// Zero while it is pending.
+	FinishedAt time.Time
+	// Messages are the SMS and Viber messages sent for the session (a resend adds one).
+	// GetAuthentication carries them; answers that leave them out give nil.
+	Messages []Message
 }
 
 // Message is one SMS or Viber message sent for a session.
 type Message struct {
-	ID, Recipient     string // integer ids become their decimal string
-	Status            MessageStatus
-	Channel           Channel
-	Sender, Text      string
-	Price             Price
-	Currency          string
-	SentAt, CreatedAt time.Time // zero when absent or null
+	// ID identifies the message at the service; an integer id becomes its decimal string.
+	ID string
+	// Recipient is the phone number the message went to, digits only.
+	Recipient string
+	// Status is the delivery state: MessageAccepted (taken for sending), MessageSent,
+	// MessageDelivered or MessageUndelivered. Values the service adds later are kept.
+	Status MessageStatus
+	// Channel is the channel the message went by: a Viber session's SMS fallback is
+	// ChannelSMS.
+	Channel Channel
+	// Sender is the sender name or number the message came from.
+	Sender string
+	// Text is the message as sent, with "{code}" where the code was.
+	Text string
+	// Price is what the message costs, apart from the session's own price.
+	Price Price
+	// Currency is the three-letter code of Price's currency.
+	Currency string
+	// SentAt is when the message was sent (UTC); zero until it is.
+	SentAt time.Time
+	// CreatedAt is when the service took the message (UTC).
+	CreatedAt time.Time
 }
 
 // Template is a message template for one-time passwords.
 type Template struct {
-	ID        int
-	Name      string
-	Text      string
+	// ID identifies the template: the TemplateID of SendOTPRequest.
+	ID int
+	// Name is the template's name, unique in the account.
+	Name string
+	// Text is the message text, with {code2fa} where the code goes.
+	Text string
+	// Countries are the ISO 3166-1 alpha-2 codes of the countries the template may send
+	// to. Nil (or empty) means every country: the service leaves the list out for the
+	// account's default template.
 	Countries []string
-	Status    TemplateStatus
+	// Status is the moderation state: TemplateRequested after creation, TemplateApproved
+	// once a manager approved it (only then can it send codes), TemplateRejected or
+	// TemplateDeleted.
+	Status TemplateStatus
+	// UpdatedAt is when the template was created or last changed (UTC).
 	UpdatedAt time.Time
 }

@@ -40,15 +40,20 @@ const (
 func invalid(field, reason string) error { return &ValidationError{Field: field, Reason: reason} }
 
 // NormalizeRecipient returns a phone number in the form the service expects: the digits
-// alone. It strips "+", spaces, '-', '.', '(' and ')', as people write numbers
-// ("+44 (20) 7946-0958"); what remains must be 9 to 15 ASCII digits, or a *ValidationError
-// (matching ErrInvalidParams) is returned. The error never repeats the number.
+// alone, in international form. It strips "+", spaces, '-', '.', '(' and ')', as people
+// write numbers ("+44 (20) 7946-0958"); what remains must be 9 to 15 ASCII digits starting
+// with the country calling code, or a *ValidationError (matching ErrInvalidParams) is
+// returned. A number that starts with 0 once stripped is refused: a national trunk prefix
+// ("097 996 5073") would be sent as an unknown country, and an international prefix
+// ("00380…") would let one handset be written in several accepted forms. The error never
+// repeats the number.
 func NormalizeRecipient(s string) (string, error) {
 	return normalizePhone("Recipient", s)
 }
 
 func normalizePhone(field, s string) (string, error) {
 	const reason = "must be 9 to 15 digits (after removing '+', spaces, '-', '.', '(' and ')')"
+	const international = "must start with the country calling code (international form), not with 0 or 00"
 	clean := true
 	digits := 0
 	for i := 0; i < len(s); i++ {
@@ -63,6 +68,9 @@ func normalizePhone(field, s string) (string, error) {
 	}
 	if digits < minRecipientDigits || digits > maxRecipientDigits {
 		return "", invalid(field, reason)
+	}
+	if s[strings.IndexFunc(s, func(r rune) bool { return r >= '0' && r <= '9' })] == '0' {
+		return "", invalid(field, international)
 	}
 	if clean {
 		return s, nil

@@ -403,3 +403,25 @@ func TestValidationErrorsAreDistinctFromServiceErrors(t *testing.T) {
 	var apiErr *APIError
 	assert.False(t, errors.As(err, &apiErr), "nothing was sent, so there is no status")
 }
+
+// TestNormalizeRecipientInternationalOnly: a number must start with its country calling
+// code, so that one handset has one accepted form. A national trunk 0 ("097 996 5073") or an
+// international prefix 00 is refused, with a reason that says what to write.
+func TestNormalizeRecipientInternationalOnly(t *testing.T) {
+	for _, in := range []string{
+		"097 996 5073", "0979965073", "+0979965073", "+ 0 97 996 5073", "(097) 996-50-73",
+		"00380979965073", "00 380 97 996 5073", "+00380979965073", "0044 20 7946 0958",
+	} {
+		t.Run(in, func(t *testing.T) {
+			got, err := NormalizeRecipient(in)
+			ve := requireInvalid(t, err, "Recipient")
+			assert.Empty(t, got)
+			assert.Contains(t, ve.Reason, "country calling code")
+			assert.NotContains(t, ve.Error(), strings.TrimLeft(in, "+0 ("), "the number is not repeated")
+		})
+	}
+	_, err := validateSendOTP(SendOTPRequest{Recipient: "097 996 5073", Channel: ChannelSMS, Sender: "SHOP", TemplateID: 12})
+	requireInvalid(t, err, "Recipient")
+	_, err = validateListAuthentications(ListAuthenticationsRequest{From: utc("2023-01-01 00:00:00"), To: utc("2023-01-02 00:00:00"), Recipient: "00380979965073"})
+	requireInvalid(t, err, "Recipient")
+}

@@ -1,0 +1,140 @@
+package wrapper
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// clean replaces in s every secret of the call: the API key, the bearer it sent and the
+// code, and, for a code with leading zeros, the number a service that reads the code as a
+// number echoes back ("007340291" as 7340291).
+func (k *call) clean(s string) string {
+	s = scrubText(s, k.c.auth.apiKey.reveal(), k.sentBearer, k.code)
+	if n := codeNumber(k.code); n != "" {
+		s = scrubDigitRun(s, n)
+	}
+	return s
+}
+
+// hide returns err, or, when its text holds a secret of the call, an error with the same
+// meaning for errors.Is whose text has the secrets replaced. A *url.Error stays one (its
+// operation and URL are ours), with its cause hidden.
+func (k *call) hide(err error) error {
+	if err == nil {
+		return nil
+	}
+	text := err.Error()
+	if k.clean(text) == text {
+		return err
+	}
+	if ue, ok := err.(*url.Error); ok {
+		shown := *ue
+		shown.Err = &hiddenError{text: k.clean(ue.Err.Error()), orig: ue.Err}
+		return &shown
+	}
+	return &hiddenError{text: k.clean(text), orig: err}
+}
+
+// hiddenError stands for an error whose text quoted a secret (a transport error quoting a
+// malformed status line the server sent, say). It prints the text with the secrets
+// replaced, and matches with errors.Is whatever the original matched, but does not unwrap to
+// it: errors.As must not hand the original text back.
+type hiddenError struct {
+	text string
+	orig error
+}
+
+func (e *hiddenError) Error() string { return e.text }
+
+// Is reports whether the original error matches target.
+func (e *hiddenError) Is(target error) bool { return errors.Is(e.orig, target) }
+
+// Format prints the cleaned text for every verb, so that %#v does not walk to the original.
+func (e *hiddenError) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		_, _ = fmt.Fprintf(f, "%q", e.text)
+		return
+	}
+	_, _ = f.Write([]byte(e.text))
+}
+
+// scrub removes the call's secrets from the messages of e: a service that echoes what it was
+// sent (the API key, the bearer, the code) must not put them into an error value, where %#v or
+// a JSON encoder would print them.
+func scrub(e *APIError, clean func(string) string) {
+	e.Message = clean(e.Message)
+	for i, m := range e.Errors {
+		e.Errors[i] = clean(m)
+	}
+	var renamed []string
+	for field, ms := range e.FieldErrors {
+		for i, m := range ms {
+			ms[i] = clean(m)
+		}
+		if clean(field) != field {
+			renamed = append(renamed, field)
+		}
+	}
+	// A field name is echoed input too.
+	for _, field := range renamed {
+		ms := e.FieldErrors[field]
+		delete(e.FieldErrors, field)
+		f := clean(field)
+		e.FieldErrors[f] = append(e.FieldErrors[f], ms...)
+	}
+}
+
+// scrubText replaces every secret (of three bytes or more) in m with the placeholder.
+func scrubText(m string, secrets ...string) string {
+	for _, s := range secrets {
+		if len(s) >= 3 && strings.Contains(m, s) {
+			m = strings.ReplaceAll(m, s, redacted)
+		}
+	}
+	return m
+}
+
+// codeNumber returns the number a code with leading zeros reads as ("0073" → "73", "000" →
+// "0"), or "" for a code without leading zeros, which scrubText already covers.
+func codeNumber(code string) string {
+	if len(code) < 2 || code[0] != '0' {
+		return ""
+	}
+	if n := strings.TrimLeft(code, "0"); n != "" {
+		return n
+	}
+	return "0"
+}
+
+// scrubDigitRun replaces every run of digits in s that is exactly n. Only whole runs: the
+// number of a short code must not be cut out of unrelated longer numbers.
+func scrubDigitRun(s, n string) string {
+	if !strings.Contains(s, n) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		j := i
+		digits := isDigit(s[i])
+		for j < len(s) && isDigit(s[j]) == digits {
+			j++
+		}
+		if digits && s[i:j] == n {
+			b.WriteString(redacted)
+		} else {
+			b.WriteString(s[i:j])
+		}
+		i = j
+	}
+	return b.String()
+}
+
+// usableBearer reports whether b can be sent in an Authorization header: not blank, valid
+// UTF-8, and without any control character (NUL, tab, CR, LF, DEL, C1 controls).
+func usableBearer(b string) bool {
+	return strings.TrimSpace(b) != "" && utf8.ValidString(b) && strings.IndexFunc(b, unicode.IsControl) < 0
+}
