@@ -440,6 +440,6 @@ func TestManyCallersFewConnections(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Zero(t, failed.Load())
-	assert.Less(t, conns.Load(), int64(100))
+	assert.LessOrEqual(t, conns.Load(), int64(idleConnsPerHost), "never more than the per-host cap; how far past 64 depends on the machine's load")
 	t.Logf("64×100 calls opened %d connections", conns.Load())
 }

@@ -275,7 +275,7 @@ func TestConcurrentCallersReuseConnections(t *testing.T) {
 
 	// Sequential calls after the burst find an idle connection every time: none is dialled.
 	for range 100 {
-		_, err := c.GetAuthentication(context.Background(), "s1")
+		_, err := c.GetAuthentication(context.Background(), statusID)
 		require.NoError(t, err)
 	}
 	assert.Equal(t, afterBurst, conns.Load(), "idle connections are kept for later callers")
