@@ -377,6 +377,27 @@ func TestResponseExamples(t *testing.T) {
 	}
 }
 
+// TestListTotals: a list answer always carries its total, 0 included, in each of the
+// shapes the sources show.
+func TestListTotals(t *testing.T) {
+	doc := loadSpec(t)
+	router := newRouter(t, doc)
+	tests := []struct {
+		name      string
+		operation string
+		body      string
+	}{
+		{"sessions, none", "listAuthentications", `{"data":{"list":[],"total":0}}`},
+		{"templates as the documentation page lists them, none", "listTemplates", `{"data":[],"total":0}`},
+		{"templates as the vendor's file lists them, none", "listTemplates", `{"data":{"list":[],"total":0}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.NoError(t, validateResponse(t, doc, router, tt.operation, 200, []byte(tt.body)))
+		})
+	}
+}
+
 // mutated returns a testdata file with one change made to its decoded JSON.
 func mutated(t *testing.T, file string, change func(data map[string]any)) []byte {
 	t.Helper()
@@ -440,6 +461,9 @@ func TestResponseExamplesRejected(t *testing.T) {
 			d["status"] = "pending"
 		}), "status"},
 		{"template list total negative", "listTemplates", 200, []byte(`{"data":[],"total":-1}`), "total"},
+		{"template array without a total", "listTemplates", 200, []byte(`{"data":[]}`), `Doesn't match schema "not"`},
+		{"template list without a total", "listTemplates", 200, []byte(`{"data":{"list":[]},"total":0}`), `"/data": doesn't match any schema`},
+		{"session list without a total", "listAuthentications", 200, []byte(`{"data":{"list":[]}}`), "total"},
 		{"template list as a string", "listTemplates", 200, []byte(`{"data":"none"}`), "data"},
 		{"data envelope missing", "sendOtp", 201, func() []byte {
 			var v map[string]json.RawMessage

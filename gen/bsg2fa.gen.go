@@ -203,7 +203,7 @@ type Authentication struct {
 	ExpiredAt Timestamp `json:"expired_at"`
 
 	// FinishedAt Null while the session is pending.
-	FinishedAt *Timestamp `json:"finished_at"`
+	FinishedAt *NullableTimestamp `json:"finished_at"`
 
 	// Id A session id, at most 36 characters. The vendor's file types it as a UUID; the
 	// documentation page only as a string of at most 36 characters, so no format is imposed.
@@ -239,8 +239,8 @@ type AuthenticationId = string
 type AuthenticationList struct {
 	List []Authentication `json:"list"`
 
-	// Total How many sessions match the filters in all.
-	Total int `json:"total,omitempty"`
+	// Total How many sessions match the filters in all; always present, 0 included.
+	Total int `json:"total"`
 }
 
 // AuthenticationListResponse defines model for AuthenticationListResponse.
@@ -363,7 +363,7 @@ type Message struct {
 	Sender    string `json:"sender,omitempty"`
 
 	// SentAt Null until the message has left.
-	SentAt *Timestamp `json:"sent_at"`
+	SentAt *NullableTimestamp `json:"sent_at"`
 
 	// Status The delivery state of one message. The documentation page names accepted, delivered and
 	// undelivered; the vendor's file names sent and accepted. All four are accepted.
@@ -386,6 +386,14 @@ type MessageId1 = string
 // MessageStatus The delivery state of one message. The documentation page names accepted, delivered and
 // undelivered; the vendor's file names sent and accepted. All four are accepted.
 type MessageStatus string
+
+// NullableSenderName A `SenderName`, or null. The pattern is the one of `SenderName`.
+type NullableSenderName = string
+
+// NullableTimestamp A `Timestamp`, or null. The pattern is the one of `Timestamp`.
+//
+// Example: 2023-01-04 17:37:06
+type NullableTimestamp = string
 
 // PhoneNumber An international phone number, 9 to 15 digits, without `+`.
 type PhoneNumber = string
@@ -443,7 +451,7 @@ type SendOtpRequest struct {
 	Sender SenderName `json:"sender"`
 
 	// SenderAlt Viber only: the SMS sender used when the Viber message cannot be delivered.
-	SenderAlt SenderName `json:"sender_alt,omitempty"`
+	SenderAlt NullableSenderName `json:"sender_alt,omitempty"`
 
 	// TemplateId A template id. The documentation page shows it both as a number (`515`) and as a digit
 	// string (`"49"`); the vendor's file types it as an integer. Both are accepted.
@@ -494,16 +502,21 @@ type TemplateIdNumber = int
 
 // TemplateList defines model for TemplateList.
 type TemplateList struct {
-	List  []Template `json:"list"`
-	Total int        `json:"total,omitempty"`
+	List []Template `json:"list"`
+
+	// Total How many templates match the filters in all; always present, 0 included.
+	Total int `json:"total"`
 }
 
 // TemplateListResponse The documentation page shows the list as `{"data": [ ... ], "total": N}` (its JSON has a
 // stray comma and brace); the vendor's file as `{"data": {"list": [ ... ], "total": N}}`.
 // This document follows the documentation page and accepts both.
 type TemplateListResponse struct {
-	Data  TemplateListResponse_Data `json:"data"`
-	Total int                       `json:"total,omitempty"`
+	Data TemplateListResponse_Data `json:"data"`
+
+	// Total How many templates match the filters in all. Present, 0 included, whenever `data` is
+	// an array; in the vendor's shape the total is inside `data`.
+	Total int `json:"total"`
 }
 
 // TemplateListResponseData0 defines model for TemplateListResponse.Data.0.
@@ -1333,6 +1346,9 @@ type ClientInterface interface {
 
 	// ListTemplates List message templates
 	//
+	// Pages through the account's templates, the default one included, whatever their
+	// moderation status unless `filter[status]` says otherwise.
+	//
 	// Corresponds with GET /api/2fa/authentications/templates (the `ListTemplates` operationId).
 	ListTemplates(ctx context.Context, params *ListTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1365,15 +1381,23 @@ type ClientInterface interface {
 
 	// GetTemplate Read one message template
 	//
+	// The template with its text, countries and moderation status.
+	//
 	// Corresponds with GET /api/2fa/authentications/templates/{templateId} (the `GetTemplate` operationId).
 	GetTemplate(ctx context.Context, templateId TemplateIdPath, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAuthentication Read one session with its messages
 	//
+	// The session in its current status, with every SMS or Viber message sent for it. A
+	// pending session's lifetime is over once `expired_at` has passed.
+	//
 	// Corresponds with GET /api/2fa/authentications/{id} (the `GetAuthentication` operationId).
 	GetAuthentication(ctx context.Context, id AuthenticationIdPath, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CancelOtp Cancel a pending session
+	//
+	// Closes a `pending` session as `canceled`; its code stops working. A session that has
+	// already ended (verified, expired, failed or canceled) is refused with 422.
 	//
 	// Corresponds with POST /api/2fa/authentications/{id}/cancel (the `CancelOtp` operationId).
 	CancelOtp(ctx context.Context, id AuthenticationIdPath, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1525,6 +1549,9 @@ func (c *Client) VerifyOtp(ctx context.Context, id AuthenticationIdPath, body Ve
 
 // ListTemplates List message templates
 //
+// Pages through the account's templates, the default one included, whatever their
+// moderation status unless `filter[status]` says otherwise.
+//
 // Corresponds with GET /api/2fa/authentications/templates (the `ListTemplates` operationId).
 func (c *Client) ListTemplates(ctx context.Context, params *ListTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListTemplatesRequest(c.Server, params)
@@ -1597,6 +1624,8 @@ func (c *Client) DeleteTemplate(ctx context.Context, templateId TemplateIdPath, 
 
 // GetTemplate Read one message template
 //
+// The template with its text, countries and moderation status.
+//
 // Corresponds with GET /api/2fa/authentications/templates/{templateId} (the `GetTemplate` operationId).
 func (c *Client) GetTemplate(ctx context.Context, templateId TemplateIdPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTemplateRequest(c.Server, templateId)
@@ -1612,6 +1641,9 @@ func (c *Client) GetTemplate(ctx context.Context, templateId TemplateIdPath, req
 
 // GetAuthentication Read one session with its messages
 //
+// The session in its current status, with every SMS or Viber message sent for it. A
+// pending session's lifetime is over once `expired_at` has passed.
+//
 // Corresponds with GET /api/2fa/authentications/{id} (the `GetAuthentication` operationId).
 func (c *Client) GetAuthentication(ctx context.Context, id AuthenticationIdPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAuthenticationRequest(c.Server, id)
@@ -1626,6 +1658,9 @@ func (c *Client) GetAuthentication(ctx context.Context, id AuthenticationIdPath,
 }
 
 // CancelOtp Cancel a pending session
+//
+// Closes a `pending` session as `canceled`; its code stops working. A session that has
+// already ended (verified, expired, failed or canceled) is refused with 422.
 //
 // Corresponds with POST /api/2fa/authentications/{id}/cancel (the `CancelOtp` operationId).
 func (c *Client) CancelOtp(ctx context.Context, id AuthenticationIdPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2448,6 +2483,9 @@ type ClientWithResponsesInterface interface {
 
 	// ListTemplatesWithResponse List message templates
 	//
+	// Pages through the account's templates, the default one included, whatever their
+	// moderation status unless `filter[status]` says otherwise.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/2fa/authentications/templates (the `ListTemplates` operationId).
@@ -2484,6 +2522,8 @@ type ClientWithResponsesInterface interface {
 
 	// GetTemplateWithResponse Read one message template
 	//
+	// The template with its text, countries and moderation status.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/2fa/authentications/templates/{templateId} (the `GetTemplate` operationId).
@@ -2491,12 +2531,18 @@ type ClientWithResponsesInterface interface {
 
 	// GetAuthenticationWithResponse Read one session with its messages
 	//
+	// The session in its current status, with every SMS or Viber message sent for it. A
+	// pending session's lifetime is over once `expired_at` has passed.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/2fa/authentications/{id} (the `GetAuthentication` operationId).
 	GetAuthenticationWithResponse(ctx context.Context, id AuthenticationIdPath, reqEditors ...RequestEditorFn) (*GetAuthenticationResponse, error)
 
 	// CancelOtpWithResponse Cancel a pending session
+	//
+	// Closes a `pending` session as `canceled`; its code stops working. A session that has
+	// already ended (verified, expired, failed or canceled) is refused with 422.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3677,6 +3723,9 @@ func (c *ClientWithResponses) VerifyOtpWithResponse(ctx context.Context, id Auth
 
 // ListTemplatesWithResponse List message templates
 //
+// Pages through the account's templates, the default one included, whatever their
+// moderation status unless `filter[status]` says otherwise.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/2fa/authentications/templates (the `ListTemplates` operationId).
@@ -3737,6 +3786,8 @@ func (c *ClientWithResponses) DeleteTemplateWithResponse(ctx context.Context, te
 
 // GetTemplateWithResponse Read one message template
 //
+// The template with its text, countries and moderation status.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/2fa/authentications/templates/{templateId} (the `GetTemplate` operationId).
@@ -3750,6 +3801,9 @@ func (c *ClientWithResponses) GetTemplateWithResponse(ctx context.Context, templ
 
 // GetAuthenticationWithResponse Read one session with its messages
 //
+// The session in its current status, with every SMS or Viber message sent for it. A
+// pending session's lifetime is over once `expired_at` has passed.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/2fa/authentications/{id} (the `GetAuthentication` operationId).
@@ -3762,6 +3816,9 @@ func (c *ClientWithResponses) GetAuthenticationWithResponse(ctx context.Context,
 }
 
 // CancelOtpWithResponse Cancel a pending session
+//
+// Closes a `pending` session as `canceled`; its code stops working. A session that has
+// already ended (verified, expired, failed or canceled) is refused with 422.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -14,7 +14,9 @@
 //	code, ok := srv.LastCode(authenticationID)
 //
 // WithClock moves code expiry, token expiry, message delivery and retention without sleeping;
-// WithRand makes codes and ids reproducible. ApproveTemplate and RejectTemplate play the
+// WithRand makes codes and ids reproducible. CodeFor finds the code last sent to a phone
+// number, Messages lists the outbox, InjectFault makes an operation fail on purpose with the
+// document's error bodies, Reset starts over, and ApproveTemplate and RejectTemplate play the
 // vendor's manager for templates created through the API.
 //
 // # From any language
@@ -22,9 +24,16 @@
 // Run it with the command line (bsg2fa sandbox -addr 127.0.0.1:8025) and use these endpoints
 // besides the API; they need no bearer:
 //
-//	GET  /_sandbox/authentications/{id}/code  → 200 {"code":"12345"} (404 when unknown)
-//	POST /_sandbox/templates/{id}/approve     → 200 {"data":{…template…}} (404 when unknown)
-//	POST /_sandbox/templates/{id}/reject      → 200 {"data":{…template…}} (404 when unknown)
+//	GET    /_sandbox/recipients/{phone}/code     → 200 {"code":"…","authentication_id":"…","recipient":"…"}
+//	GET    /_sandbox/authentications/{id}/code   → 200 {"code":"12345"} (404 when unknown)
+//	GET    /_sandbox/messages?recipient=&since=  → 200 {"data":[…],"total":N}, newest first
+//	DELETE /_sandbox/messages                    → 204, the outbox is empty
+//	POST   /_sandbox/faults                      {"operation":"sendOtp","status":503,"times":1}
+//	                                             or "delay_ms", "drop", "example", "retry_after"
+//	GET    /_sandbox/faults, DELETE /_sandbox/faults
+//	POST   /_sandbox/reset                       → 204, as new
+//	POST   /_sandbox/templates/{id}/approve      → 200 {"data":{…template…}} (404 when unknown)
+//	POST   /_sandbox/templates/{id}/reject       → 200 {"data":{…template…}} (404 when unknown)
 //
 // # Behaviour
 //
@@ -56,7 +65,14 @@
 // WithDeliveryDelay (2s) has passed by the sandbox clock, then "delivered" with sent_at set.
 // Templates are listed as {"data":[…],"total":N}; a created template starts "requested".
 //
-// Memory is bounded: finished sessions are dropped WithRetention (24h) after they finished
-// and beyond WithMaxSessions (100,000), oldest finished first; a session left pending counts
-// as finished once its lifetime is over.
+// A request body means the same to validation and to the state: a member given twice, or a
+// documented member in another letter case, is refused with 422, and the handlers decode the
+// validated bytes by exact name and range-check every value again.
+//
+// Memory is bounded: each pending session expires at its own deadline; finished sessions are
+// dropped WithRetention (24h) after they finished and beyond WithMaxSessions (100,000), oldest
+// finished first, so at most WithMaxSessions plus the pending sessions are held, at most 2 KiB
+// each. A session keeps its 20 most recent messages; at most 1,000 templates are held.
+// Sessions are indexed by creation time, so a list page in the default order costs
+// O(page + log n).
 package sandbox

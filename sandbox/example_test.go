@@ -79,3 +79,33 @@ func Example() {
 	// wrong code: 404 The code does not match the expected value
 	// right code: 200 verified price 0,02
 }
+
+// A client's retry tested against the service's own error: the first send is answered 503
+// with the document's ServerError body, the retry goes through, and the test reads the code
+// by the phone number it sent to.
+func ExampleServer_InjectFault() {
+	srv := sandbox.New(sandbox.WithRand(rand.NewChaCha8([32]byte{})))
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	var login struct{ Bearer string }
+	post(ts.URL+"/api/auth/login", "", `{"api_key":"any"}`, &login)
+
+	if err := srv.InjectFault(sandbox.Fault{Operation: "sendOtp", Status: http.StatusServiceUnavailable}); err != nil {
+		panic(err)
+	}
+	send := `{"recipient":"380979965073","channel":"sms","sender":"SENDER","template_id":1,
+		"code_lifetime":300,"code_max_tries":3,"code_digits":5}`
+	var failed struct{ Message string }
+	fmt.Println("first send:", post(ts.URL+"/api/2fa/authentications/otp", login.Bearer, send, &failed), failed.Message)
+	var sent struct{ Data struct{ ID string } }
+	fmt.Println("retry:", post(ts.URL+"/api/2fa/authentications/otp", login.Bearer, send, &sent))
+
+	code, id, ok := srv.CodeFor("+380 97 996 50 73")
+	fmt.Println("code for the phone:", len(code), "digits, same session:", id == sent.Data.ID, ok)
+	fmt.Println("outbox:", srv.Messages()[0].Text == "Your code is "+code)
+	// Output:
+	// first send: 503 2FA Service error.
+	// retry: 201
+	// code for the phone: 5 digits, same session: true true
+	// outbox: true
+}

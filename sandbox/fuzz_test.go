@@ -361,6 +361,20 @@ const (
 	seedListTemplates  = `page[offset]=0&page[limit]=10&filter[ids]=1&filter[ids]=2&filter[status]=approved&way=asc&sort=name`
 )
 
+// caseVariantSends spell members twice or in another letter case: kin-openapi reads exact
+// names while encoding/json folds them, so each once passed validation with one value and
+// reached the handler with another (testdata/fuzz/FuzzSandboxRequest holds them too).
+var caseVariantSends = []string{
+	`{"recipient":"61401629754","channel":"sms","sender":"SENDER","template_id":"12","code_lifetime":300,"code_max_tries":3,"code_digits":5,"CODE_DIGITS":100000000000}`,
+	`{"recipient":"61401629754","channel":"sms","sender":"SENDER","template_id":"12","code_lifetime":300,"code_max_tries":3,"code_digits":5,"Code_Digits":0}`,
+	`{"recipient":"61401629754","channel":"sms","sender":"SENDER","template_id":"12","code_lifetime":300,"code_max_tries":3,"code_digits":5,"CODE_DIGITS":-1}`,
+	`{"recipient":"61401629754","channel":"sms","sender":"SENDER","template_id":"12","code_lifetime":300,"code_max_tries":3,"CODE_MAX_TRIES":1000000,"code_digits":5}`,
+	`{"recipient":"61401629754","channel":"sms","sender":"SENDER","SENDER":"` + strings.Repeat("S", 4096) + `","template_id":"12","code_lifetime":300,"code_max_tries":3,"code_digits":5}`,
+	`{"recipient":"61401629754","channel":"viber","sender":"SENDER","SENDER_ALT":"` + strings.Repeat("A", 4096) + `","template_id":"12","code_lifetime":300,"code_max_tries":3,"code_digits":5}`,
+	"{\"recipient\":\"61401629754\",\"channel\":\"sms\",\"sender\":\"SENDER\",\"template_id\":\"12\",\"code_lifetime\":300,\"code_max_tries\":3,\"code_digit\u017f\":100000000000,\"code_digits\":5}",
+	`{"recipient":"61401629754","channel":"sms","sender":"SENDER","template_id":"12","code_lifetime":300,"code_lifetime":31536000,"code_max_tries":3,"code_digits":5}`,
+}
+
 // fuzzOp is one operation of the document: how to call it and what a success decodes into.
 type fuzzOp struct {
 	method, path string // path with {p} where the path parameter goes
@@ -453,6 +467,9 @@ func FuzzSandboxRequest(f *testing.F) {
 				f.Add(uint8(i), uint8(0), "", "", []byte(b))
 			}
 			f.Add(uint8(i), uint8(flagTextPlain), "", "", []byte(seedSendSMS))
+			for _, b := range caseVariantSends {
+				f.Add(uint8(i), uint8(0), "", "", []byte(b))
+			}
 		case strings.HasSuffix(op.path, "/verify"):
 			for _, b := range []string{seedVerifyString, seedVerifyInteger} {
 				f.Add(uint8(i), uint8(flagKnownID), "", "", []byte(b))
@@ -553,6 +570,11 @@ func (fs *fuzzSandbox) check(t *testing.T, op fuzzOp, req *http.Request, rec *ht
 		case *gen.AuthenticationResponse:
 			if v.Data.Id == "" {
 				t.Fatalf("%s answered a session without id: %s", what, body)
+			}
+			d := v.Data
+			if d.CodeDigits < minCodeDigits || d.CodeDigits > maxCodeDigits || d.CodeMaxTries < minCodeTries || d.CodeMaxTries > maxCodeTries ||
+				d.CodeLifetime < minCodeLifetime || d.CodeLifetime > maxCodeLifetime || len(d.Sender) > maxSenderLen || len(d.Recipient) > maxPhoneDigits {
+				t.Fatalf("%s stored a value out of the document's range: %s", what, body)
 			}
 			if op.path == "/api/2fa/authentications/otp" {
 				fs.lastID.Store(v.Data.Id)

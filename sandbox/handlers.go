@@ -2,9 +2,11 @@ package sandbox
 
 import (
 	"cmp"
+	"container/heap"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -65,17 +67,21 @@ func (r rawJSON) VisitLoginResponse(w http.ResponseWriter) error {
 
 // Login exchanges the API key for a bearer. With WithAPIKey only that key is accepted (compared
 // in constant time); otherwise any non-empty key.
-func (h *handlers) Login(_ context.Context, req gen.LoginRequestObject) (gen.LoginResponseObject, error) {
+func (h *handlers) Login(ctx context.Context, _ gen.LoginRequestObject) (gen.LoginResponseObject, error) {
+	key, ok := parseAPIKey(ctx)
+	if !ok {
+		return gen.Login422JSONResponse{UnprocessableJSONResponse: unprocessable("api_key", "The api key format is invalid.").UnprocessableJSONResponse}, nil
+	}
 	want := h.s.cfg.apiKey
-	if want != "" && subtle.ConstantTimeCompare([]byte(req.Body.ApiKey), []byte(want)) != 1 {
+	if want != "" && subtle.ConstantTimeCompare([]byte(key), []byte(want)) != 1 {
 		return rawJSON{status: http.StatusUnauthorized, body: msgUnauthenticated}, nil
 	}
-	return gen.Login200JSONResponse{Bearer: h.s.signer.issue(h.s.now(), h.s.cfg.tokenTTL)}, nil
+	return gen.Login200JSONResponse{Bearer: h.s.signer.Load().issue(h.s.now(), h.s.cfg.tokenTTL)}, nil
 }
 
 // RefreshToken issues a new bearer; the old one stays valid until its own expiry.
 func (h *handlers) RefreshToken(_ context.Context, _ gen.RefreshTokenRequestObject) (gen.RefreshTokenResponseObject, error) {
-	return gen.RefreshToken200JSONResponse{Bearer: h.s.signer.issue(h.s.now(), h.s.cfg.tokenTTL)}, nil
+	return gen.RefreshToken200JSONResponse{Bearer: h.s.signer.Load().issue(h.s.now(), h.s.cfg.tokenTTL)}, nil
 }
 
 // jsonScalar returns a JSON string's content, or a JSON number's text.
@@ -107,20 +113,13 @@ func unprocessable(field, msg string) gen.SendOtp422JSONResponse {
 
 // SendOtp opens a pending session and "sends" its code: the code is kept for LastCode and
 // the /_sandbox/ endpoint and logged, never put in an answer.
-func (h *handlers) SendOtp(ctx context.Context, req gen.SendOtpRequestObject) (gen.SendOtpResponseObject, error) {
-	s, b := h.s, req.Body
-	rawRecipient, _ := b.Recipient.MarshalJSON()
-	recipient, ok := jsonScalar(rawRecipient)
-	if !ok || !isDigits(recipient) {
-		return unprocessable("recipient", "The recipient format is invalid."), nil
+func (h *handlers) SendOtp(ctx context.Context, _ gen.SendOtpRequestObject) (gen.SendOtpResponseObject, error) {
+	s := h.s
+	b, bad := parseSend(ctx)
+	if bad != "" {
+		return unprocessable(bad, fmt.Sprintf("The %s format is invalid.", attr(bad))), nil
 	}
-	rawTemplate, _ := b.TemplateId.MarshalJSON()
-	tid, ok := jsonScalar(rawTemplate)
-	templateID, err := strconv.Atoi(tid)
-	if !ok || err != nil {
-		return unprocessable("template_id", "The template id format is invalid."), nil
-	}
-	code, err := s.newCode(b.CodeDigits)
+	code, err := s.newCode(b.digits)
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +127,7 @@ func (h *handlers) SendOtp(ctx context.Context, req gen.SendOtpRequestObject) (g
 	if err != nil {
 		return nil, err
 	}
+	recipient, templateID := b.recipient, b.templateID
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -156,24 +156,29 @@ func (h *handlers) SendOtp(ctx context.Context, req gen.SendOtpRequestObject) (g
 		// Only a custom random source that repeats itself gets here.
 		return gen.SendOtp422JSONResponse{UnprocessableJSONResponse: gen.UnprocessableJSONResponse(ruleBody(msgServiceError))}, nil
 	}
+	s.seq++
 	a := &session{
 		id:        id,
 		recipient: recipient,
-		channel:   strings.ToLower(b.Channel),
-		sender:    b.Sender,
-		senderAlt: b.SenderAlt,
-		text:      t.shown(),
-		lifetime:  b.CodeLifetime,
-		maxTries:  b.CodeMaxTries,
-		digits:    b.CodeDigits,
+		channel:   b.channel,
+		sender:    b.sender,
+		senderAlt: b.senderAlt,
+		text:      t.shownText,
+		codeAt:    t.codeAt,
+		lifetime:  b.lifetime,
+		maxTries:  b.maxTries,
+		digits:    b.digits,
 		country:   country,
 		status:    gen.AuthenticationStatusPending,
 		created:   now,
-		expires:   now.Add(time.Duration(b.CodeLifetime) * time.Second),
+		expires:   now.Add(time.Duration(b.lifetime) * time.Second),
 		updated:   now,
+		seq:       s.seq,
+		heapIndex: -1,
 	}
 	s.sessions[id] = a
-	s.createdQ.push(id)
+	s.created.insert(a)
+	heap.Push(&s.expiry, a)
 	s.pending++
 	s.total++
 	s.sendLocked(ctx, a, code, now)
@@ -184,7 +189,19 @@ func (h *handlers) SendOtp(ctx context.Context, req gen.SendOtpRequestObject) (g
 func (s *Server) sendLocked(ctx context.Context, a *session, code string, now time.Time) {
 	s.nextMsgID++
 	a.code = code
-	a.messages = append(a.messages, message{id: s.nextMsgID, created: now})
+	n, _ := strconv.ParseUint(code, 10, 32) // at most maxCodeDigits digits: fits
+	switch {
+	case len(a.messages) == maxMessagesPerSession:
+		copy(a.messages, a.messages[1:])
+		a.messages = a.messages[:len(a.messages)-1]
+	case len(a.messages) == cap(a.messages):
+		// Grow by doubling, but never past the bound: append would round 20 up to 32.
+		grown := make([]message, len(a.messages), min(max(2*cap(a.messages), 1), maxMessagesPerSession))
+		copy(grown, a.messages)
+		a.messages = grown
+	}
+	a.messages = append(a.messages, message{id: s.nextMsgID, created: now, code: uint32(n)})
+	s.lastSent[a.recipient] = a
 	if s.cfg.balanceSet {
 		s.balance -= s.cfg.messagePrice
 	}
@@ -258,6 +275,7 @@ func (h *handlers) ResendOtp(ctx context.Context, req gen.ResendOtpRequestObject
 	}
 	a.expires = now.Add(time.Duration(a.lifetime) * time.Second)
 	a.updated = now
+	heap.Fix(&s.expiry, a.heapIndex)
 	s.sendLocked(ctx, a, code, now)
 	return gen.ResendOtp200JSONResponse{Data: s.authToAPI(a, now, false)}, nil
 }
@@ -267,10 +285,12 @@ func (h *handlers) ResendOtp(ctx context.Context, req gen.ResendOtpRequestObject
 // 422: "Access code expired" when it expired, "Authentication failed status" or
 // "Authentication canceled status" when it failed or was canceled, and "Authentication
 // invalid status" when it was verified already.
-func (h *handlers) VerifyOtp(_ context.Context, req gen.VerifyOtpRequestObject) (gen.VerifyOtpResponseObject, error) {
+func (h *handlers) VerifyOtp(ctx context.Context, req gen.VerifyOtpRequestObject) (gen.VerifyOtpResponseObject, error) {
 	s := h.s
-	raw, _ := req.Body.AccessCode.MarshalJSON()
-	given, _ := jsonScalar(raw)
+	given, quoted, ok := parseAccessCode(ctx)
+	if !ok {
+		return gen.VerifyOtp422JSONResponse{UnprocessableJSONResponse: unprocessable("access_code", "The access code format is invalid.").UnprocessableJSONResponse}, nil
+	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -287,7 +307,7 @@ func (h *handlers) VerifyOtp(_ context.Context, req gen.VerifyOtpRequestObject) 
 		return gen.VerifyOtp422JSONResponse{UnprocessableJSONResponse: gen.UnprocessableJSONResponse(ruleBody(finishedMessage(a.status)))}, nil
 	}
 	// An integer loses the code's leading zeros; put them back before comparing.
-	if len(raw) > 0 && raw[0] != '"' && len(given) < a.digits {
+	if !quoted && len(given) < a.digits {
 		given = strings.Repeat("0", a.digits-len(given)) + given
 	}
 	if subtle.ConstantTimeCompare([]byte(given), []byte(a.code)) == 1 {
@@ -350,32 +370,60 @@ func (h *handlers) ListAuthentications(_ context.Context, req gen.ListAuthentica
 		return listInvalid("filter[to]"), nil
 	}
 
+	sortBy, desc := deref(p.Sort), deref(p.Way) == gen.SortWayDesc
+	offset, limit := max(deref(p.PageOffset), 0), deref(p.PageLimit)
+	if limit <= 0 {
+		limit = 10
+	}
+	byCreation := sortBy == "" || sortBy == gen.ListAuthenticationsParamsSortCreatedAt
+	filtered := p.FilterIds != nil || p.FilterStatus != nil || p.FilterChannel != nil ||
+		p.FilterRecipient != nil || p.FilterCountryCode != nil
+
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	s.sweepLocked(now)
-	var matched []*session
-	for _, a := range s.sessions {
-		s.expireLocked(a, now)
-		created := a.created.Truncate(time.Second)
-		switch {
-		case created.Before(from) || created.After(to):
-		case p.FilterIds != nil && !slices.Contains(*p.FilterIds, a.id):
-		case p.FilterStatus != nil && a.status != *p.FilterStatus:
-		case p.FilterChannel != nil && !strings.EqualFold(a.channel, *p.FilterChannel):
-		case p.FilterRecipient != nil && a.recipient != *p.FilterRecipient:
-		case p.FilterCountryCode != nil && !strings.EqualFold(a.country, *p.FilterCountryCode):
-		default:
-			matched = append(matched, a)
+	// Creation times are compared by the second, as the answers write them: [from, to+1s).
+	lo, hi := s.created.rank(from), s.created.rank(to.Add(time.Second))
+	var page []*session
+	total := max(hi-lo, 0)
+	if byCreation && !filtered {
+		// The common list: the page is read straight from the index, O(page + log n). Offset
+		// and limit are held to the range first, so no client number can overflow the sums.
+		offset, limit := min(offset, total), min(limit, total)
+		start, end := lo+offset, min(hi, lo+offset+limit)
+		if desc {
+			start, end = max(lo, hi-offset-limit), hi-offset
 		}
+		s.created.walk(start, end, desc, func(a *session) bool {
+			page = append(page, a)
+			return true
+		})
+	} else {
+		var matched []*session
+		s.created.walk(lo, hi, desc && byCreation, func(a *session) bool {
+			switch {
+			case p.FilterIds != nil && !slices.Contains(*p.FilterIds, a.id):
+			case p.FilterStatus != nil && a.status != *p.FilterStatus:
+			case p.FilterChannel != nil && !strings.EqualFold(a.channel, *p.FilterChannel):
+			case p.FilterRecipient != nil && a.recipient != *p.FilterRecipient:
+			case p.FilterCountryCode != nil && !strings.EqualFold(a.country, *p.FilterCountryCode):
+			default:
+				matched = append(matched, a)
+			}
+			return true
+		})
+		if !byCreation {
+			slices.SortFunc(matched, authCompare(sortBy, desc))
+		}
+		total = len(matched)
+		page = pageOf(matched, offset, limit)
 	}
-	slices.SortFunc(matched, authCompare(deref(p.Sort), deref(p.Way) == gen.SortWayDesc))
-	page := pageOf(matched, deref(p.PageOffset), deref(p.PageLimit))
 	list := make([]gen.Authentication, 0, len(page))
 	for _, a := range page {
 		list = append(list, s.authToAPI(a, now, true))
 	}
-	return gen.ListAuthentications200JSONResponse{Data: gen.AuthenticationList{List: list, Total: len(matched)}}, nil
+	return gen.ListAuthentications200JSONResponse{Data: gen.AuthenticationList{List: list, Total: total}}, nil
 }
 
 func listInvalid(field string) gen.ListAuthentications422JSONResponse {
@@ -398,6 +446,7 @@ func pageOf[T any](items []T, offset, limit int) []T {
 	if limit <= 0 {
 		limit = 10
 	}
+	offset = max(offset, 0)
 	if offset >= len(items) {
 		return nil
 	}
@@ -428,7 +477,7 @@ func authCompare(field gen.ListAuthenticationsParamsSort, desc bool) func(a, b *
 			c = a.created.Compare(b.created)
 		}
 		if c == 0 {
-			c = cmp.Compare(a.id, b.id)
+			c = cmp.Compare(a.seq, b.seq)
 		}
 		if desc {
 			return -c
@@ -521,17 +570,6 @@ func (s *Server) messagePriceJSON() []byte {
 	return []byte(formatMoney(s.cfg.messagePrice, '.'))
 }
 
-// shown is the template text as answers show it, with codeShown in place of the code. The
-// default template's rendering is kept, so the common send allocates no text.
-func (t *template) shown() string {
-	if t.id == defaultTemplateID {
-		return defaultShown
-	}
-	return strings.Replace(t.text, codeVar, codeShown, 1)
-}
-
-const defaultShown = "Your code is " + codeShown
-
 func (t *template) toAPI() gen.Template {
 	out := gen.Template{
 		Name:      t.name,
@@ -551,12 +589,16 @@ func templateNotFound() gen.NotFoundJSONResponse {
 }
 
 // CreateTemplate stores a template in status "requested", under the documented rules.
-func (h *handlers) CreateTemplate(_ context.Context, req gen.CreateTemplateRequestObject) (gen.CreateTemplateResponseObject, error) {
-	s, b := h.s, req.Body
+func (h *handlers) CreateTemplate(ctx context.Context, _ gen.CreateTemplateRequestObject) (gen.CreateTemplateResponseObject, error) {
+	s := h.s
 	refuse := func(msg string) (gen.CreateTemplateResponseObject, error) {
 		return gen.CreateTemplate422JSONResponse{UnprocessableJSONResponse: gen.UnprocessableJSONResponse(ruleBody(msg))}, nil
 	}
-	switch n := strings.Count(b.Text, codeVar); {
+	b, bad := parseTemplate(ctx)
+	if bad != "" {
+		return gen.CreateTemplate422JSONResponse{UnprocessableJSONResponse: unprocessable(bad, fmt.Sprintf("The %s format is invalid.", attr(bad))).UnprocessableJSONResponse}, nil
+	}
+	switch n := strings.Count(b.text, codeVar); {
 	case n == 0:
 		return refuse(msgCodeRequired)
 	case n > 1:
@@ -565,21 +607,34 @@ func (h *handlers) CreateTemplate(_ context.Context, req gen.CreateTemplateReque
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	requested := 0
+	var oldestRejected *template
 	for _, t := range s.templates {
-		if t.name == b.Name {
+		if t.name == b.name {
 			return refuse(msgTemplateName)
 		}
-		if t.status == gen.TemplateStatusRequested {
+		switch t.status {
+		case gen.TemplateStatusRequested:
 			requested++
+		case gen.TemplateStatusRejected:
+			if oldestRejected == nil || t.id < oldestRejected.id {
+				oldestRejected = t
+			}
 		}
 	}
 	if requested >= maxRequested {
 		return refuse(msgTooManyRequested)
 	}
+	if len(s.templates) >= maxTemplates {
+		if oldestRejected == nil {
+			return refuse(msgTemplateLimit)
+		}
+		// A rejected template can never send; the oldest makes room for the new request.
+		delete(s.templates, oldestRejected.id)
+	}
 	if s.nextTmplID > maxTemplateID {
 		return refuse(msgServiceError)
 	}
-	t := &template{id: s.nextTmplID, name: b.Name, text: b.Text, countries: normCountries(b.Countries), status: gen.TemplateStatusRequested, updated: s.now()}
+	t := newTemplate(s.nextTmplID, b.name, b.text, b.countries, gen.TemplateStatusRequested, s.now())
 	s.nextTmplID++
 	s.templates[t.id] = t
 	return gen.CreateTemplate200JSONResponse{Data: t.toAPI()}, nil

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-bsg/bsg2fa/gen"
@@ -31,24 +32,30 @@ const maxBody = 1 << 20
 type Server struct {
 	cfg     config
 	routes  routeTable
-	signer  *signer
-	api     http.Handler // gen's glue on a ServeMux, behind request validation
+	signer  atomic.Pointer[signer] // replaced by Reset, which invalidates every bearer
+	mux     *http.ServeMux         // gen's routes, to name the operation a fault applies to
+	api     http.Handler           // gen's glue on mux, behind request validation
 	extra   *http.ServeMux
 	limiter *limiter
 	loadErr error
+	faults  faultTable
 
 	randMu sync.Mutex // guards cfg.rand when it is not crypto/rand
 
 	mu         sync.Mutex
 	sessions   map[string]*session
-	createdQ   queue[string]
+	created    createdIndex // every session held, by creation time
+	expiry     expiryHeap   // pending sessions, by deadline
 	finishedQ  queue[finishedEntry]
+	lastSent   map[string]*session // by recipient: the session of the latest message
+	seq        uint64
 	pending    int
 	total      int
 	balance    int64
 	templates  map[int]*template
 	nextTmplID int
 	nextMsgID  int64
+	outboxFrom int64 // messages with a lower id were cleared from the outbox
 }
 
 // New returns a sandbox with the default template 1 and the given options. It never fails:
@@ -60,31 +67,20 @@ func New(opts ...Option) *Server {
 			o(&cfg)
 		}
 	}
-	s := &Server{
-		cfg:        cfg,
-		signer:     newSigner(),
-		sessions:   map[string]*session{},
-		templates:  map[int]*template{},
-		nextTmplID: defaultTemplateID + 1,
-		balance:    cfg.balance,
-	}
+	s := &Server{cfg: cfg}
 	if cfg.ratePerSecond > 0 {
 		s.limiter = &limiter{rate: float64(cfg.ratePerSecond), tokens: float64(cfg.ratePerSecond)}
 	}
 	s.routes, s.loadErr = loadRoutes()
-
-	now := s.now()
-	s.templates[defaultTemplateID] = &template{id: defaultTemplateID, name: "Default", text: "Your code is " + codeVar, status: gen.TemplateStatusApproved, updated: now}
-	for _, t := range cfg.templates {
-		s.templates[t.id] = &template{id: t.id, name: t.name, text: t.text, countries: t.countries, status: gen.TemplateStatusApproved, updated: now}
-		s.nextTmplID = max(s.nextTmplID, t.id+1)
-	}
+	s.signer.Store(newSigner())
+	s.resetLocked()
 
 	strict := gen.NewStrictHandlerWithOptions(&handlers{s: s}, nil, gen.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  requestError,
 		ResponseErrorHandlerFunc: s.responseError,
 	})
 	mux := http.NewServeMux()
+	s.mux = mux
 	// Paths that name no operation get a JSON answer like every other error, not the mux's
 	// plain-text page, so a client's error handling sees the shape it expects.
 	mux.HandleFunc("/", notFound)
@@ -98,7 +94,36 @@ func New(opts ...Option) *Server {
 	s.extra.HandleFunc("GET /_sandbox/authentications/{id}/code", s.serveCode)
 	s.extra.HandleFunc("POST /_sandbox/templates/{id}/approve", s.serveModeration(gen.TemplateStatusApproved))
 	s.extra.HandleFunc("POST /_sandbox/templates/{id}/reject", s.serveModeration(gen.TemplateStatusRejected))
+	s.extra.HandleFunc("GET /_sandbox/recipients/{phone}/code", s.serveCodeFor)
+	s.extra.HandleFunc("GET /_sandbox/messages", s.serveMessages)
+	s.extra.HandleFunc("DELETE /_sandbox/messages", s.serveClearMessages)
+	s.extra.HandleFunc("GET /_sandbox/faults", s.serveFaults)
+	s.extra.HandleFunc("POST /_sandbox/faults", s.serveInjectFault)
+	s.extra.HandleFunc("DELETE /_sandbox/faults", s.serveClearFaults)
+	s.extra.HandleFunc("POST /_sandbox/reset", s.serveReset)
+	s.extra.HandleFunc("/_sandbox/", notFound)
 	return s
+}
+
+// resetLocked puts the state where New leaves it: no sessions, the default template and the
+// templates of WithApprovedTemplate, the configured balance. The caller holds s.mu, or is New.
+func (s *Server) resetLocked() {
+	now := s.now()
+	s.sessions = map[string]*session{}
+	s.created = createdIndex{}
+	s.expiry = nil
+	s.finishedQ = queue[finishedEntry]{}
+	s.lastSent = map[string]*session{}
+	s.seq, s.pending, s.total = 0, 0, 0
+	s.balance = s.cfg.balance
+	s.nextMsgID, s.outboxFrom = 0, 0
+	s.templates = map[int]*template{}
+	s.nextTmplID = defaultTemplateID + 1
+	s.templates[defaultTemplateID] = newTemplate(defaultTemplateID, "Default", "Your code is "+codeVar, nil, gen.TemplateStatusApproved, now)
+	for _, t := range s.cfg.templates {
+		s.templates[t.id] = newTemplate(t.id, t.name, t.text, t.countries, gen.TemplateStatusApproved, now)
+		s.nextTmplID = max(s.nextTmplID, t.id+1)
+	}
 }
 
 func (s *Server) now() time.Time { return s.cfg.clock().UTC() }
@@ -128,6 +153,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, gen.ErrorBody{Message: msgServiceError, Errors: stringErrors()})
 		return
 	}
+	if s.faults.active() && s.applyFault(w, r) {
+		return
+	}
 	now := s.now()
 	if s.limiter != nil {
 		if wait, ok := s.limiter.take(now); !ok {
@@ -138,7 +166,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if !(r.Method == http.MethodPost && r.URL.Path == "/api/auth/login") && !s.signer.valid(r, now) {
+	if !(r.Method == http.MethodPost && r.URL.Path == "/api/auth/login") && !s.signer.Load().valid(r, now) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = io.WriteString(w, msgUnauthenticated)
@@ -225,6 +253,9 @@ func (s *Server) randomRead(p []byte) error {
 // newCode draws a code of n digits uniformly: 8 random bytes are rejected when they fall in
 // the incomplete last block of 10^n values, so no code is likelier than another.
 func (s *Server) newCode(n int) (string, error) {
+	if n < minCodeDigits || n > maxCodeDigits {
+		return "", fmt.Errorf("sandbox: a code of %d digits", n)
+	}
 	mod := uint64(math.Pow10(n))
 	limit := math.MaxUint64 - math.MaxUint64%mod
 	var b [8]byte

@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"container/heap"
+	"strings"
 	"time"
 
 	"github.com/go-bsg/bsg2fa/gen"
@@ -27,6 +29,7 @@ const (
 	msgTemplateName        = "User has a template with the identical name!"
 	msgCodeOnce            = "The {code2fa} variable must occur only once in the text"
 	msgCodeRequired        = "The variable {code2fa} is required in the text"
+	msgTemplateLimit       = "The number of templates is limited to 1000. Please delete a template before making a new request."
 	msgTooManyRequested    = "The number of requests to create a template is limited to 10. Please wait for the manager approve before making a new request."
 	msgServiceError        = "2FA Service error."
 	msgUnauthenticated     = `{"message":"Unauthenticated."}`
@@ -40,6 +43,13 @@ const (
 	defaultTemplateID = 1
 	maxTemplateID     = 999_999_999
 	maxRequested      = 10
+
+	// maxMessagesPerSession is how many messages a session keeps, the most recent ones: a
+	// session resent without end must not grow without end.
+	maxMessagesPerSession = 20
+	// maxTemplates bounds the templates held, whatever their status. Creating one more drops
+	// the oldest rejected template; when none is rejected, creation is refused.
+	maxTemplates = 1000
 )
 
 // session is one authentication. Its fields change only under Server.mu.
@@ -50,6 +60,7 @@ type session struct {
 	sender    string
 	senderAlt string // "" when none
 	text      string // the template text with codeShown in place of the code
+	codeAt    int    // where codeShown starts in text
 	lifetime  int
 	maxTries  int
 	digits    int
@@ -62,21 +73,34 @@ type session struct {
 	expires   time.Time
 	updated   time.Time
 	finished  time.Time
-	messages  []message
+	messages  []message // the most recent maxMessagesPerSession, oldest first
+
+	seq       uint64 // creation order, the tie-break of the created index
+	heapIndex int    // position in Server.expiry while pending, else -1
 }
 
+// message is one message "sent" for a session; code is the code it carried, kept so the
+// outbox can show the text as the recipient saw it.
 type message struct {
 	id      int64
 	created time.Time
+	code    uint32
 }
 
 type template struct {
 	id        int
 	name      string
 	text      string
+	shownText string   // text with codeShown in place of the code, shared by its sessions
+	codeAt    int      // where codeShown starts in shownText
 	countries []string // empty: every country
 	status    gen.TemplateStatus
 	updated   time.Time
+}
+
+func newTemplate(id int, name, text string, countries []string, status gen.TemplateStatus, now time.Time) *template {
+	return &template{id: id, name: name, text: text, shownText: strings.Replace(text, codeVar, codeShown, 1),
+		codeAt: strings.Index(text, codeVar), countries: countries, status: status, updated: now}
 }
 
 type finishedEntry struct {
@@ -110,9 +134,9 @@ func (q *queue[T]) pop() {
 	}
 }
 
-// expireLocked closes a pending session whose lifetime is over. Expiry is evaluated lazily,
-// by the sandbox clock, whenever a session is read or changed and when the created queue is
-// swept, so a fake clock moves sessions on without a timer.
+// expireLocked closes a pending session whose lifetime is over. Expiry is evaluated by the
+// sandbox clock whenever the state is read or changed (see sweepLocked), so a fake clock moves
+// sessions on without a timer.
 func (s *Server) expireLocked(a *session, now time.Time) {
 	if a.status == gen.AuthenticationStatusPending && !now.Before(a.expires) {
 		s.finishLocked(a, gen.AuthenticationStatusExpired, a.expires)
@@ -121,35 +145,44 @@ func (s *Server) expireLocked(a *session, now time.Time) {
 
 func (s *Server) finishLocked(a *session, status gen.AuthenticationStatus, at time.Time) {
 	a.status, a.finished, a.updated = status, at, at
+	if a.heapIndex >= 0 {
+		heap.Remove(&s.expiry, a.heapIndex)
+	}
 	s.pending--
 	s.finishedQ.push(finishedEntry{id: a.id, at: at})
 	for s.finishedQ.len() > s.cfg.maxSessions {
-		delete(s.sessions, s.finishedQ.peek().id)
+		s.dropLocked(s.finishedQ.peek().id)
 		s.finishedQ.pop()
 	}
 }
 
-// sweepLocked keeps memory bounded: it expires pending sessions from the oldest on (stopping
-// at the first that is still running) and drops finished sessions past the retention, oldest
-// finished first. (finishLocked holds the maximum count at every finish.) Each call does work
-// proportional to what it removes.
+// dropLocked forgets a finished session everywhere it is indexed.
+func (s *Server) dropLocked(id string) {
+	a, ok := s.sessions[id]
+	if !ok {
+		return
+	}
+	delete(s.sessions, id)
+	s.created.remove(a)
+	if s.lastSent[a.recipient] == a {
+		delete(s.lastSent, a.recipient)
+	}
+}
+
+// sweepLocked keeps memory bounded and expiry exact: it expires every pending session whose
+// own deadline has passed (earliest deadline first, from the heap) and drops finished sessions
+// past the retention, oldest finished first. (finishLocked holds the maximum count at every
+// finish.) Each call does work proportional to what it changes, times log n.
 func (s *Server) sweepLocked(now time.Time) {
-	for s.createdQ.len() > 0 {
-		a, ok := s.sessions[s.createdQ.peek()]
-		if ok && a.status == gen.AuthenticationStatusPending {
-			s.expireLocked(a, now)
-			if a.status == gen.AuthenticationStatusPending {
-				break
-			}
-		}
-		s.createdQ.pop()
+	for len(s.expiry) > 0 && !now.Before(s.expiry[0].expires) {
+		s.expireLocked(s.expiry[0], now)
 	}
 	for s.finishedQ.len() > 0 {
 		e := s.finishedQ.peek()
 		if now.Sub(e.at) < s.cfg.retention {
 			break
 		}
-		delete(s.sessions, e.id)
+		s.dropLocked(e.id)
 		s.finishedQ.pop()
 	}
 }

@@ -1,9 +1,11 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -19,6 +21,7 @@ import (
 type route struct {
 	route      *routers.Route
 	pathParams []string
+	members    map[string]string // folded → exact names of the JSON body's members
 }
 
 // routeTable maps "METHOD /path/{param}" (the pattern gen's std-http glue registers, which
@@ -53,6 +56,7 @@ var loadRoutes = sync.OnceValues(func() (routeTable, error) {
 			table[method+" "+path] = route{
 				route:      &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: &opCopy},
 				pathParams: names,
+				members:    bodyMembers(op),
 			}
 		}
 	}
@@ -83,6 +87,22 @@ func (s *Server) validateRequests(next http.Handler) http.Handler {
 				params[name] = r.PathValue(name)
 			}
 		}
+		body, reread, err := readBody(r.Body)
+		if err != nil {
+			// A body that timed out or broke off leaves the connection useless: close it
+			// rather than wait for a next request on it.
+			w.Header().Set("Connection", "close")
+			writeJSON(w, http.StatusUnprocessableEntity, validationBody([]fieldError{{"body", "The request body could not be read."}}))
+			return
+		}
+		r.Body = reread
+		if name := ambiguousMember(body, rt.members); name != "" {
+			if len(name) > 64 {
+				name = strings.ToValidUTF8(name[:64], "")
+			}
+			writeJSON(w, http.StatusUnprocessableEntity, validationBody([]fieldError{{name, fmt.Sprintf("The %s field is given twice or in another letter case.", attr(name))}}))
+			return
+		}
 		in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: rt.route, Options: filterOptions}
 		if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
 			var reqErr *openapi3filter.RequestError
@@ -93,6 +113,9 @@ func (s *Server) validateRequests(next http.Handler) http.Handler {
 			writeJSON(w, http.StatusUnprocessableEntity, validationBody(describe(err)))
 			return
 		}
+		// The handlers act on exactly these bytes (see body.go); gen's glue reads them again.
+		r = r.WithContext(withValidatedBody(r.Context(), body))
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})
 }

@@ -195,7 +195,7 @@ func TestTemplates(t *testing.T) {
 
 	r = runCLI(t, ctx, env, "", "templates", "create", "-name", "Twice", "-text", "{code2fa} and {code2fa}", "-countries", "UA")
 	assert.Equal(t, 2, r.code, "refused before sending: a usage error")
-	assert.Contains(t, r.stderr, "bsg2fa templates create: invalid Text")
+	assert.Equal(t, "bsg2fa templates create: -text must contain {code2fa} only once\n", r.stderr)
 }
 
 // TestFailures checks the exit status and message of what the service or the setup refuses.
@@ -225,13 +225,19 @@ func TestFailures(t *testing.T) {
 		{"key from the flag wins", with("BSG_API_KEY", "not-the-key"), []string{"list", "-api-key", testKey}, 0, ""},
 		{"base URL from the flag wins", with("BSG_BASE_URL", "http://127.0.0.1:1"), []string{"list", "-base-url", env["BSG_BASE_URL"]}, 0, ""},
 		{"no key", map[string]string{"BSG_BASE_URL": env["BSG_BASE_URL"]}, []string{"list"}, 2, "no API key: set BSG_API_KEY"},
-		{"plain http to a remote host", with("BSG_BASE_URL", "http://example.com"), []string{"list"}, 2, "http:// is allowed only for loopback"},
-		{"bad recipient", unreachable, []string{"send", "-to", "12345", "-sender", "Shop"}, 2, "invalid Recipient"},
-		{"bad channel", unreachable, []string{"send", "-to", "380501234567", "-sender", "Shop", "-channel", "fax"}, 2, "invalid Channel"},
-		{"bad lifetime", unreachable, []string{"send", "-to", "380501234567", "-sender", "Shop", "-lifetime", "10s"}, 2, "invalid CodeLifetime"},
-		{"bad code", unreachable, []string{"verify", "some-id", "12"}, 2, "invalid"},
-		{"bad limit", unreachable, []string{"list", "-limit", "5"}, 2, "invalid Limit"},
-		{"bad template id", unreachable, []string{"templates", "get", "0"}, 2, "invalid"},
+		{"plain http to a remote host", with("BSG_BASE_URL", "http://example.com"), []string{"list"}, 2, "bsg2fa list: BSG_BASE_URL: http:// is allowed only for loopback hosts"},
+		{"plain http to a remote host by flag", env, []string{"list", "-base-url", "http://example.com"}, 2, "bsg2fa list: -base-url: http:// is allowed only for loopback hosts"},
+		{"bad recipient", unreachable, []string{"send", "-to", "12345", "-sender", "Shop"}, 2, "bsg2fa send: -to must be 9 to 15 digits"},
+		{"bad channel", unreachable, []string{"send", "-to", "380501234567", "-sender", "Shop", "-channel", "fax"}, 2, "bsg2fa send: -channel must be sms or viber\n"},
+		{"bad lifetime", unreachable, []string{"send", "-to", "380501234567", "-sender", "Shop", "-lifetime", "10s"}, 2, "bsg2fa send: -lifetime must be 30s to 5m, in whole seconds\n"},
+		{"bad code", unreachable, []string{"verify", "some-id", "12"}, 2, "bsg2fa verify: CODE must be 3 to 9 digits"},
+		{"bad code by flag", unreachable, []string{"verify", "some-id", "-code", "12"}, 2, "bsg2fa verify: -code must be 3 to 9 digits"},
+		{"bad tries", unreachable, []string{"send", "-to", "380501234567", "-tries", "9"}, 2, "bsg2fa send: -tries must be from 1 to 5\n"},
+		{"bad template", unreachable, []string{"send", "-to", "380501234567", "-template", "0"}, 2, "bsg2fa send: -template must be from 1 to 999999999\n"},
+		{"from after to", unreachable, []string{"list", "-from", "2026-01-02", "-to", "2026-01-01"}, 2, "bsg2fa list: -from must not be after -to\n"},
+		{"login refused, one prefix", with("BSG_API_KEY", "not-the-key"), []string{"status", "x"}, 1, "bsg2fa status: login: 401 Unauthorized: Unauthenticated.\n"},
+		{"bad limit", unreachable, []string{"list", "-limit", "5"}, 2, "bsg2fa list: -limit must be from 10 to 500\n"},
+		{"bad template id", unreachable, []string{"templates", "get", "0"}, 2, "bsg2fa templates get: ID must be from 1 to 999999999\n"},
 		{"bad timeout", unreachable, []string{"status", "x", "-timeout", "0s"}, 2, "-timeout must be positive"},
 	}
 	for _, tt := range tests {
@@ -240,6 +246,10 @@ func TestFailures(t *testing.T) {
 			assert.Equal(t, tt.wantCode, r.code, "stdout %q stderr %q", r.stdout, r.stderr)
 			assert.Contains(t, r.stderr, tt.stderr)
 			assert.NotContains(t, r.stderr, "not-the-key")
+			if tt.wantCode != 0 {
+				first, _, _ := strings.Cut(r.stderr, "\n")
+				assert.Equal(t, 1, strings.Count(first, "bsg2fa"), "one prefix: %q", first)
+			}
 			if tt.wantCode != 0 {
 				assert.Empty(t, r.stdout)
 			}
@@ -279,7 +289,6 @@ func TestUsage(t *testing.T) {
 		{[]string{"templates"}, "no templates command given"},
 		{[]string{"templates", "bogus"}, `unknown templates command "bogus"`},
 		{[]string{"send"}, "-to is required"},
-		{[]string{"send", "-to", "380501234567"}, "-sender is required"},
 		{[]string{"send", "-bogus"}, "flag provided but not defined: -bogus"},
 		{[]string{"send", "-to", "380501234567", "-sender", "Shop", "extra"}, `unexpected argument "extra"`},
 		{[]string{"send", "-digits", "six"}, "invalid value"},

@@ -6,6 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
+	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,6 +57,18 @@ func (f *flagSet) fail(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...), usage: f.usage}
 }
 
+// failField is a usage error of this command about one flag or argument.
+func (f *flagSet) failField(field, format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...), usage: f.usage, field: field}
+}
+
+// isSet reports whether the flag name was given on the command line.
+func (f *flagSet) isSet(name string) bool {
+	set := false
+	f.Visit(func(fl *flag.Flag) { set = set || fl.Name == name })
+	return set
+}
+
 // parse reads the flags wherever they stand among the positional arguments ("verify ID CODE
 // -json" as well as "verify -json ID CODE") and returns the positional arguments, named by
 // names for the messages; a name in brackets ("[CODE]") is optional. Everything after "--"
@@ -64,7 +80,11 @@ func (f *flagSet) parse(args []string, names ...string) ([]string, error) {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, &helpRequest{usage: f.usage}
 			}
-			return nil, f.fail("%v", err)
+			var field string
+			if m := flagInError.FindStringSubmatch(err.Error()); m != nil {
+				field = m[1]
+			}
+			return nil, f.failField(field, "%v", err)
 		}
 		rest := f.Args()
 		if len(rest) == 0 {
@@ -88,6 +108,9 @@ func (f *flagSet) parse(args []string, names ...string) ([]string, error) {
 	return pos, nil
 }
 
+// flagInError finds the flag an error of the flag package is about.
+var flagInError = regexp.MustCompile(`(?:not defined: |for flag |needs an argument: )(-[A-Za-z0-9-]+)`)
+
 // clientFlags are the flags of every command that calls the service.
 type clientFlags struct {
 	apiKey  string
@@ -102,7 +125,7 @@ func addClientFlags(f *flagSet) *clientFlags {
 	f.StringVar(&cf.apiKey, "api-key", "", "the API `key`; prefer the BSG_API_KEY environment variable: flags show in process lists")
 	f.StringVar(&cf.baseURL, "base-url", "", "the service's `url` (default $BSG_BASE_URL, or "+wrapper.DefaultBaseURL+")")
 	f.DurationVar(&cf.timeout, "timeout", wrapper.DefaultTimeout, "time limit of each HTTP exchange")
-	f.BoolVar(&cf.json, "json", false, "print the result as JSON, for scripts")
+	f.BoolVar(&cf.json, "json", false, "print the result as JSON, for scripts, and a failure as one JSON object on stderr")
 	f.BoolVar(&cf.verbose, "v", false, "log each HTTP exchange to stderr (method, path, status, time; never secrets)")
 	return cf
 }
@@ -117,26 +140,58 @@ func (c *cli) newClient(f *flagSet, cf *clientFlags) (*wrapper.Client, error) {
 	if strings.TrimSpace(key) == "" {
 		return nil, &usageError{msg: "no API key: set BSG_API_KEY (or -api-key)"}
 	}
-	base := cf.baseURL
-	if base == "" {
-		base = c.getenv("BSG_BASE_URL")
-	}
-	if base == "" {
-		base = wrapper.DefaultBaseURL
-	}
 	if cf.timeout <= 0 {
-		return nil, f.fail("-timeout must be positive")
+		return nil, f.failField("-timeout", "-timeout must be positive")
 	}
-	opts := []wrapper.Option{wrapper.WithBaseURL(base), wrapper.WithTimeout(cf.timeout)}
+	opts := []wrapper.Option{wrapper.WithBaseURL(c.baseURL(cf)), wrapper.WithTimeout(cf.timeout)}
 	if cf.verbose {
-		opts = append(opts, wrapper.WithLogger(slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+		logOpts := &slog.HandlerOptions{Level: slog.LevelDebug}
+		var h slog.Handler = slog.NewTextHandler(c.stderr, logOpts)
+		if cf.json {
+			// With -json, stderr stays machine-readable: one JSON object per line.
+			h = slog.NewJSONHandler(c.stderr, logOpts)
+		}
+		opts = append(opts, wrapper.WithLogger(slog.New(h)))
 	}
 	client, err := wrapper.New(key, opts...)
 	if err != nil {
-		// New's errors name the option at fault and never the key.
-		return nil, &usageError{msg: strings.TrimPrefix(err.Error(), "bsg2fa: ")}
+		// New's errors name the option at fault and never the key; say which setting set it.
+		msg := strings.TrimPrefix(cleanMessage(err.Error()), "New: ")
+		if rest, ok := strings.CutPrefix(msg, "WithBaseURL: "); ok {
+			name := "-base-url"
+			if cf.baseURL == "" {
+				name = "BSG_BASE_URL"
+			}
+			return nil, &usageError{msg: name + ": " + rest, field: name}
+		}
+		return nil, &usageError{msg: msg}
 	}
 	return client, nil
+}
+
+// baseURL is the service's address: -base-url, else $BSG_BASE_URL, else the real service.
+func (c *cli) baseURL(cf *clientFlags) string {
+	if cf.baseURL != "" {
+		return cf.baseURL
+	}
+	if base := c.getenv("BSG_BASE_URL"); base != "" {
+		return base
+	}
+	return wrapper.DefaultBaseURL
+}
+
+// isLoopbackURL reports whether rawURL names this machine (localhost, 127.0.0.0/8, ::1):
+// a sandbox, never the real service.
+func isLoopbackURL(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(u.Hostname(), "localhost") {
+		return true
+	}
+	addr, err := netip.ParseAddr(u.Hostname())
+	return err == nil && addr.Unmap().IsLoopback()
 }
 
 // listFlag is a comma-separated list; repeating the flag adds to it.
@@ -170,4 +225,57 @@ func (d *dateFlag) Set(s string) error {
 	}
 	d.t = t
 	return nil
+}
+
+// globalFlags are the client flags also accepted before the command, "bsg2fa -json send …"
+// as well as "bsg2fa send … -json"; the value says whether the flag takes a value.
+var globalFlags = map[string]bool{"v": false, "json": false, "base-url": true}
+
+// splitGlobals takes the global flags from the front of args, with their values, and returns
+// them apart from the rest, which starts with the command.
+func splitGlobals(args []string) (globals, rest []string) {
+	for len(args) > 0 {
+		name, hasValue := flagName(args[0])
+		takesValue, ok := globalFlags[name]
+		if !ok {
+			break
+		}
+		n := 1
+		if takesValue && !hasValue && len(args) > 1 {
+			n = 2
+		}
+		globals = append(globals, args[:n]...)
+		args = args[n:]
+	}
+	return globals, args
+}
+
+// wantsJSON reports whether the command line asks for JSON anywhere before "--", so that
+// even a failure to parse it is reported as JSON.
+func wantsJSON(args []string) bool {
+	asJSON := false
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if name, hasValue := flagName(a); name == "json" {
+			asJSON = true
+			if hasValue {
+				v, err := strconv.ParseBool(a[strings.IndexByte(a, '=')+1:])
+				asJSON = err != nil || v
+			}
+		}
+	}
+	return asJSON
+}
+
+// flagName returns the name of a flag argument ("-json", "--base-url=x") and whether the
+// value is attached; it is "" for anything that is not a flag.
+func flagName(arg string) (name string, hasValue bool) {
+	if len(arg) < 2 || arg[0] != '-' || arg == "--" {
+		return "", false
+	}
+	name = strings.TrimPrefix(arg[1:], "-")
+	name, _, hasValue = strings.Cut(name, "=")
+	return name, hasValue
 }

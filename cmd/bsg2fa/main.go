@@ -3,7 +3,7 @@
 //
 //	bsg2fa demo                      # the whole story against an in-process sandbox
 //	bsg2fa sandbox -addr 127.0.0.1:8025
-//	BSG_API_KEY=… bsg2fa send -to +380501234567 -sender MyShop
+//	BSG_API_KEY=… bsg2fa send -to +380501234567 -sender MyShop -template 12
 //	BSG_API_KEY=… bsg2fa verify <id> <code>
 //
 // Run "bsg2fa -h" for every command and "bsg2fa <command> -h" for its flags.
@@ -46,11 +46,21 @@ type cli struct {
 	getenv func(string) string
 	now    func() time.Time
 	path   string // the command being run, e.g. "templates create", for error messages
+
+	json     bool              // -json anywhere on the command line: failures too are printed as JSON
+	flagOf   map[string]string // request field → the flag that sets it (see nameFields)
+	reasonOf map[string]string // request field → what to say instead of the wrapper's reason
 }
 
 // run runs the program with args (without the program name) and returns its exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	c := &cli{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
+	return c.run(args)
+}
+
+// run runs one command line and returns its exit status.
+func (c *cli) run(args []string) int {
+	c.json = wantsJSON(args)
 	return c.report(c.dispatch(args))
 }
 
@@ -67,6 +77,7 @@ func commands() []command {
 	return []command{
 		{"demo", "tell the whole story against an in-process sandbox", (*cli).demo},
 		{"sandbox", "serve a local BSG 2FA API (default 127.0.0.1:8025)", (*cli).sandbox},
+		{"code", "print the code a running sandbox last sent to a phone", (*cli).code},
 		{"send", "send a one-time password", (*cli).send},
 		{"resend", "send a new code for a pending session", (*cli).resend},
 		{"verify", "check a code", (*cli).verify},
@@ -74,6 +85,7 @@ func commands() []command {
 		{"status", "show a session with its messages and price", (*cli).status},
 		{"list", "list sessions (today's by default)", (*cli).list},
 		{"templates", "list, get, create or delete message templates", (*cli).templates},
+		{"report", "cost and conversion over a period: table, CSV, JSON or HTML", (*cli).reportCommand},
 		{"version", "print the version", (*cli).version},
 	}
 }
@@ -81,7 +93,7 @@ func commands() []command {
 const topUsage = `bsg2fa sends and verifies one-time passwords (SMS, Viber) through the BSG 2FA API,
 and runs a local sandbox of that API.
 
-Usage: bsg2fa <command> [flags] [arguments]
+Usage: bsg2fa [-v] [-json] [-base-url URL] <command> [flags] [arguments]
 
 Commands:
 %s
@@ -90,12 +102,17 @@ Environment:
                 shell history. The key is never printed.
   BSG_BASE_URL  the service's address (default %s);
                 http:// only for loopback hosts, e.g. http://127.0.0.1:8025 for the sandbox.
+  BSG_TEMPLATE_ID, BSG_SENDER
+                the template and sender of send when -template and -sender are not given;
+                required against the real service, which has no default template.
 
 Exit status:
   0  success
   1  the service or the network failed; the service's message and HTTP status are printed
   2  the command line is wrong: an unknown command or flag, a missing argument, or a value
      the client refuses before sending anything (a malformed phone number, code, id …)
+With -json, a failure prints one JSON object to stderr instead of a line of text:
+  {"error":{"kind":"wrong_code","status":404,"message":"…","field":null,"retry_after":null}}
 
 Run 'bsg2fa <command> -h' for the flags of a command.
 `
@@ -109,6 +126,8 @@ func topLevelUsage(w io.Writer) {
 }
 
 func (c *cli) dispatch(args []string) error {
+	// Global flags before the command ("bsg2fa -json send …") go to the command.
+	globals, args := splitGlobals(args)
 	if len(args) == 0 {
 		return &usageError{msg: "no command given", usage: topLevelUsage}
 	}
@@ -126,7 +145,7 @@ func (c *cli) dispatch(args []string) error {
 	for _, cmd := range commands() {
 		if cmd.name == name {
 			c.path = name
-			return cmd.run(c, args[1:])
+			return cmd.run(c, append(globals, args[1:]...))
 		}
 	}
 	return &usageError{msg: fmt.Sprintf("unknown command %q", name), usage: topLevelUsage}
@@ -153,6 +172,7 @@ func (h *helpRequest) Error() string { return "help requested" }
 type usageError struct {
 	msg   string
 	usage func(io.Writer) // nil: only a hint to run -h
+	field string          // the flag or argument at fault, when there is one
 }
 
 func (e *usageError) Error() string { return e.msg }
@@ -160,7 +180,8 @@ func (e *usageError) Error() string { return e.msg }
 // report prints err as the user should see it and returns the exit status.
 //
 // A *wrapper.ValidationError is the caller's input refused before anything was sent, like a
-// bad flag, so it exits 2; everything the service or the network says exits 1.
+// bad flag, so it exits 2; everything the service or the network says exits 1. With -json the
+// failure is one JSON object on stderr instead (see writeErrorJSON), with the same status.
 func (c *cli) report(err error) int {
 	if err == nil {
 		return exitOK
@@ -174,31 +195,42 @@ func (c *cli) report(err error) int {
 		help.usage(c.stdout)
 		return exitOK
 	}
+	code, msg := c.describe(err)
+	if c.json {
+		c.writeErrorJSON(c.stderr, err, msg)
+		return code
+	}
+	fmt.Fprintf(c.stderr, "%s: %s\n", prefix, msg)
 	var usage *usageError
 	if errors.As(err, &usage) {
-		fmt.Fprintf(c.stderr, "%s: %s\n", prefix, usage.msg)
 		if usage.usage != nil {
 			fmt.Fprintln(c.stderr)
 			usage.usage(c.stderr)
 		} else {
 			fmt.Fprintf(c.stderr, "Run '%s -h' for usage.\n", prefix)
 		}
-		return exitUsage
 	}
-	// The wrapper's errors carry no secrets (no key, bearer or code), so they are printed whole.
-	msg := strings.TrimPrefix(err.Error(), "bsg2fa: ")
+	return code
+}
+
+// describe returns the exit status of err and its message, without the program's prefix.
+// The wrapper's errors carry no secrets (no key, bearer or code), so they are shown whole.
+func (c *cli) describe(err error) (int, string) {
+	var usage *usageError
+	if errors.As(err, &usage) {
+		return exitUsage, usage.msg
+	}
 	var verr *wrapper.ValidationError
 	if errors.As(err, &verr) {
-		fmt.Fprintf(c.stderr, "%s: %s\n", prefix, msg)
-		return exitUsage
+		return exitUsage, c.validationMessage(verr)
 	}
+	if c.ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return exitFailure, "interrupted"
+	}
+	msg := cleanMessage(err.Error())
 	var apiErr *wrapper.APIError
 	if errors.As(err, &apiErr) && !strings.Contains(msg, fmt.Sprint(apiErr.StatusCode)) {
 		msg = fmt.Sprintf("%s (HTTP %d)", msg, apiErr.StatusCode)
 	}
-	if c.ctx.Err() != nil && errors.Is(err, context.Canceled) {
-		msg = "interrupted"
-	}
-	fmt.Fprintf(c.stderr, "%s: %s\n", prefix, msg)
-	return exitFailure
+	return exitFailure, msg
 }

@@ -12,11 +12,13 @@ import (
 	"github.com/go-bsg/bsg2fa/wrapper"
 )
 
-// writeJSON writes v indented, for scripts. The wrapper's types encode as they are: Price as
-// an exact decimal string, times in RFC 3339, durations in nanoseconds.
+// writeJSON writes v indented, for scripts. The wrapper's result types encode in the
+// service's own field names and units (see wrapper/json.go): snake_case keys, code_lifetime
+// in seconds, prices as exact decimal strings, RFC 3339 UTC times and null for absent ones.
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // "{code}" and "<" stay readable; nothing here is HTML
 	return enc.Encode(v)
 }
 
@@ -101,7 +103,12 @@ func authenticationFields(a *wrapper.Authentication) []field {
 
 // writeAuthentication writes one session as aligned fields, then its messages as a table.
 func writeAuthentication(w io.Writer, indent string, a *wrapper.Authentication) {
-	writeFields(w, indent, authenticationFields(a))
+	writeSession(w, indent, a, authenticationFields(a))
+}
+
+// writeSession writes fields of a session, then its messages as a table.
+func writeSession(w io.Writer, indent string, a *wrapper.Authentication, fields []field) {
+	writeFields(w, indent, fields)
 	if len(a.Messages) == 0 {
 		return
 	}
@@ -112,6 +119,35 @@ func writeAuthentication(w io.Writer, indent string, a *wrapper.Authentication) 
 			price(m.Price, m.Currency), orDash(when(m.CreatedAt)), orDash(when(m.SentAt))})
 	}
 	writeTable(w, indent+"  ", []string{"ID", "STATUS", "CHANNEL", "SENDER", "PRICE", "CREATED", "SENT"}, rows)
+}
+
+// statusFields are the fields of a session and how far a session has come and what can be done with it next. The
+// service reports the attempts allowed, not the attempts used: only a failed session says how
+// many were used (all of them).
+func statusFields(a *wrapper.Authentication, now time.Time) []field {
+	used := fmt.Sprintf("not reported by the service (%d allowed)", a.CodeMaxTries)
+	switch a.Status {
+	case wrapper.StatusFailed:
+		used = fmt.Sprintf("%d of %d", a.CodeMaxTries, a.CodeMaxTries)
+	case wrapper.StatusVerified:
+		used = fmt.Sprintf("at most %d of %d, the last one right", a.CodeMaxTries, a.CodeMaxTries)
+	}
+	var next string
+	switch {
+	case a.Status == wrapper.StatusPending && now.Before(a.ExpiredAt):
+		next = "verify the code, or resend a new one until " + when(a.ExpiredAt) + "; or cancel"
+	case a.Status == wrapper.StatusPending:
+		next = "the code expired at " + when(a.ExpiredAt) + "; send a new one with 'bsg2fa send'"
+	case a.Status == wrapper.StatusVerified:
+		next = "finished (verified): nothing left to do"
+	case a.Status.Final():
+		next = "finished (" + string(a.Status) + "): send a new code with 'bsg2fa send'"
+	}
+	return append(authenticationFields(a),
+		field{"codes sent", strconv.Itoa(len(a.Messages))},
+		field{"attempts used", used},
+		field{"next", next},
+	)
 }
 
 // writeAuthentications writes sessions as a table.

@@ -111,3 +111,30 @@ func TestSandboxCommandListenError(t *testing.T) {
 	assert.Contains(t, r.stderr, "bsg2fa sandbox: listen")
 	assert.Empty(t, r.stdout)
 }
+
+func TestSandboxCommandRefusesNonLoopback(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0", "192.0.2.1:8025", "example.com:8025"} {
+		r := runCLI(t, t.Context(), nil, "", "sandbox", "-addr", addr)
+		assert.Equal(t, 2, r.code, addr)
+		assert.Contains(t, r.stderr, "is not a loopback address", addr)
+		assert.Contains(t, r.stderr, "-public", addr)
+		assert.Empty(t, r.stdout)
+	}
+	for _, addr := range []string{"127.0.0.1:8025", "localhost:8025", "[::1]:8025", "127.1.2.3:0"} {
+		assert.True(t, loopbackAddr(addr), addr)
+	}
+	assert.Contains(t, publicWarning("192.0.2.1:8025", false), "without -api-key any key logs in")
+	assert.NotContains(t, publicWarning("192.0.2.1:8025", true), "-api-key")
+}
+
+func TestSandboxCommandHelpDocumentsHooks(t *testing.T) {
+	r := runCLI(t, t.Context(), nil, "", "sandbox", "-h")
+	require.Equal(t, 0, r.code, r.stderr)
+	for _, hook := range []string{
+		"GET    /_sandbox/recipients/{phone}/code", "GET    /_sandbox/messages?recipient=&since=",
+		"DELETE /_sandbox/messages", "POST   /_sandbox/faults", "DELETE /_sandbox/faults",
+		"POST   /_sandbox/reset", "bsg2fa code -to PHONE", "-public", "-max-conns", "-read-timeout", "-idle-timeout",
+	} {
+		assert.Contains(t, r.stdout, hook)
+	}
+}

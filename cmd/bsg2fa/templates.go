@@ -31,6 +31,7 @@ func templatesUsage(w io.Writer) {
 }
 
 func (c *cli) templates(args []string) error {
+	globals, args := splitGlobals(args)
 	if len(args) == 0 {
 		return &usageError{msg: "no templates command given", usage: templatesUsage}
 	}
@@ -41,7 +42,7 @@ func (c *cli) templates(args []string) error {
 	for _, cmd := range templateCommands() {
 		if cmd.name == args[0] {
 			c.path = "templates " + cmd.name
-			return cmd.run(c, args[1:])
+			return cmd.run(c, append(globals, args[1:]...))
 		}
 	}
 	return &usageError{msg: fmt.Sprintf("unknown templates command %q", args[0]), usage: templatesUsage}
@@ -66,12 +67,17 @@ func (c *cli) templatesList(args []string) error {
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
+	c.nameFields(
+		fieldRule{field: "Offset", flag: "-offset"}, fieldRule{field: "Limit", flag: "-limit"},
+		fieldRule{field: "IDs", flag: "-ids"}, fieldRule{field: "Status", flag: "-status"},
+		fieldRule{field: "SortBy", flag: "-sort"}, fieldRule{field: "Order", flag: "-order"},
+	)
 	req := wrapper.ListTemplatesRequest{Offset: offset, Limit: limit, Status: wrapper.TemplateStatus(status),
 		SortBy: sortBy, Order: wrapper.SortOrder(order)}
 	for _, s := range ids {
 		id, err := strconv.Atoi(s)
 		if err != nil {
-			return f.fail("-ids: %q is not a template id", s)
+			return f.failField("-ids", "-ids: %q is not a template id", s)
 		}
 		req.IDs = append(req.IDs, id)
 	}
@@ -109,9 +115,10 @@ func (c *cli) templateCommand(args []string, name, about string) (*wrapper.Clien
 	if err != nil {
 		return nil, nil, 0, err
 	}
+	c.nameFields(fieldRule{field: "TemplateID", flag: "ID"})
 	id, err := strconv.Atoi(pos[0])
 	if err != nil {
-		return nil, nil, 0, f.fail("%q is not a template id", pos[0])
+		return nil, nil, 0, f.failField("ID", "%q is not a template id", pos[0])
 	}
 	client, err := c.newClient(f, cf)
 	if err != nil {
@@ -146,13 +153,18 @@ func (c *cli) templatesCreate(args []string) error {
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
+	c.nameFields(
+		fieldRule{field: "Name", flag: "-name"}, fieldRule{field: "name", flag: "-name"},
+		fieldRule{field: "Text", flag: "-text"}, fieldRule{field: "text", flag: "-text"},
+		fieldRule{field: "Countries", flag: "-countries"}, fieldRule{field: "countries", flag: "-countries"},
+	)
 	switch {
 	case name == "":
-		return f.fail("-name is required")
+		return f.failField("-name", "-name is required")
 	case text == "":
-		return f.fail("-text is required")
+		return f.failField("-text", "-text is required")
 	case len(countries) == 0:
-		return f.fail("-countries is required")
+		return f.failField("-countries", "-countries is required")
 	}
 	client, err := c.newClient(f, cf)
 	if err != nil {
@@ -175,9 +187,10 @@ func (c *cli) templatesDelete(args []string) error {
 		return err
 	}
 	if cf.json {
+		// The service answers {"status": "Successfully removed"}; the id says what was removed.
 		return writeJSON(c.stdout, struct {
-			ID      int  `json:"id"`
-			Deleted bool `json:"deleted"`
+			TemplateID int  `json:"template_id"`
+			Deleted    bool `json:"deleted"`
 		}{id, true})
 	}
 	fmt.Fprintf(c.stdout, "template %d deleted\n", id)
