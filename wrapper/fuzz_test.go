@@ -82,12 +82,15 @@ func FuzzPriceAdd(f *testing.F) {
 	f.Add("10", "0.000000000000000015")
 	f.Add("-1.5", "1.5")
 	f.Add("922337203685477580.7", "0.05")
+	f.Add("922337203685477581", "-0.3")
+	f.Add("-1", "-1.000000000000000001")
 	f.Fuzz(func(t *testing.T, a, b string) {
 		pa, errA := ParsePrice(a)
 		pb, errB := ParsePrice(b)
 		if errA != nil || errB != nil {
 			return
 		}
+		checkExactArithmetic(t, pa, pb)
 		sum := pa.Add(pb)
 		if sum != pb.Add(pa) {
 			t.Fatalf("%v + %v is not commutative", pa, pb)
@@ -112,6 +115,33 @@ func FuzzPriceAdd(f *testing.F) {
 			t.Fatalf("%v + %v = %v, too far from %s", pa, pb, sum, exact.FloatString(maxPriceScale))
 		}
 	})
+}
+
+// checkExactArithmetic checks Cmp, AddExact and SubExact of a and b against math/big.
+func checkExactArithmetic(t *testing.T, a, b Price) {
+	t.Helper()
+	ra, rb := exactRat(t, a.String()), exactRat(t, b.String())
+	if got, want := a.Cmp(b), ra.Cmp(rb); got != want {
+		t.Fatalf("%v.Cmp(%v) = %d, want %d", a, b, got, want)
+	}
+	for _, op := range []struct {
+		name  string
+		exact *big.Rat
+		do    func(Price, Price) (Price, error)
+	}{
+		{"+", new(big.Rat).Add(ra, rb), Price.AddExact},
+		{"-", new(big.Rat).Sub(ra, rb), Price.SubExact},
+	} {
+		got, err := op.do(a, b)
+		// Both scales are at most 18, so 18 decimals write the exact result.
+		want, werr := ParsePrice(op.exact.FloatString(maxPriceScale))
+		switch {
+		case werr == nil && (err != nil || got != want):
+			t.Fatalf("%v %s %v = %v, %v; want %v", a, op.name, b, got, err, want)
+		case werr != nil && !errors.Is(err, ErrPriceOverflow):
+			t.Fatalf("%v %s %v = %v, %v; want ErrPriceOverflow", a, op.name, b, got, err)
+		}
+	}
 }
 
 func FuzzPriceFromJSON(f *testing.F) {

@@ -1,10 +1,12 @@
 package wrapper
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"math/bits"
 	"strconv"
 )
@@ -271,124 +273,167 @@ func (p Price) Float64() float64 {
 // IsZero reports whether p is the amount 0.
 func (p Price) IsZero() bool { return p.coef == 0 }
 
+// Coef returns p as an integer coefficient and a scale, p = coef × 10^−scale, in canonical
+// form: scale is 0 to 18, and coef ends in a zero digit only when scale is 0 ("1.50" gives 15
+// and 1, "0" gives 0 and 0). It is the one-line way into a decimal package:
+//
+//	coef, scale := p.Coef()
+//	d := decimal.New(coef, -int32(scale)) // github.com/shopspring/decimal
+//	d, err := decimal.New(coef, scale)    // github.com/govalues/decimal (err is always nil: scale ≤ 18)
+func (p Price) Coef() (coef int64, scale int) { return p.coef, int(p.scale) }
+
+// Neg returns −p. It is always exact: a Price's coefficient is never −2⁶³.
+func (p Price) Neg() Price { return Price{coef: -p.coef, scale: p.scale} }
+
+// Cmp compares p and q exactly: −1 if p < q, 0 if they are the same amount, +1 if p > q.
+func (p Price) Cmp(q Price) int {
+	if p.scale == q.scale {
+		return cmp.Compare(p.coef, q.coef)
+	}
+	pInt, pFrac := p.split()
+	qInt, qFrac := q.split()
+	if c := cmp.Compare(pInt, qInt); c != 0 {
+		return c
+	}
+	return cmp.Compare(pFrac, qFrac)
+}
+
+// split returns the integer part of p (truncated towards zero) and the rest in units of
+// 10^−18, both with p's sign: together they order Prices of any two scales without overflow.
+func (p Price) split() (whole, frac int64) {
+	unit := int64(pow10u[p.scale])
+	return p.coef / unit, p.coef % unit * int64(pow10u[maxPriceScale-p.scale])
+}
+
+// ErrPriceOverflow is returned by AddExact and SubExact when the exact result does not fit a
+// Price (more than 18 significant digits, or beyond ±9223372036854775807).
+var ErrPriceOverflow = errors.New("bsg2fa: price out of range")
+
 // Add returns p + q. The sum is exact whenever it fits a Price (18 significant digits, at
 // most 18 after the point), which every realistic total of service prices does. A sum that
 // does not fit is rounded half to even to the nearest Price, and a sum beyond
-// ±9223372036854775807 saturates there; neither ever panics.
+// ±9223372036854775807 saturates there; neither ever panics. AddExact reports such a sum as
+// an error instead.
 func (p Price) Add(q Price) Price {
+	if sum, ok := addInt64(p, q); ok {
+		return sum
+	}
+	sum, _ := addBig(p, q, true)
+	return sum
+}
+
+// Sub returns p − q, exact, rounded or saturated as Add is.
+func (p Price) Sub(q Price) Price { return p.Add(q.Neg()) }
+
+// AddExact returns p + q, or an error matching ErrPriceOverflow when the exact sum does not
+// fit a Price. It never rounds.
+func (p Price) AddExact(q Price) (Price, error) {
+	if sum, ok := addInt64(p, q); ok {
+		return sum, nil
+	}
+	if sum, ok := addBig(p, q, false); ok {
+		return sum, nil
+	}
+	return Price{}, fmt.Errorf("%w: %s + %s", ErrPriceOverflow, p, q)
+}
+
+// SubExact returns p − q, or an error matching ErrPriceOverflow when the exact difference
+// does not fit a Price.
+func (p Price) SubExact(q Price) (Price, error) {
+	d, err := p.AddExact(q.Neg())
+	if err != nil {
+		return Price{}, fmt.Errorf("%w: %s − %s", ErrPriceOverflow, p, q)
+	}
+	return d, nil
+}
+
+// addInt64 is the sum in int64 arithmetic, which holds every sum of realistic prices; ok is
+// false when an operand brought to the common scale, or the sum, does not fit.
+func addInt64(p, q Price) (Price, bool) {
 	scale := max(p.scale, q.scale)
-	// Aligned magnitudes are below 2^63 · 10^18 < 2^123, so a 128-bit sum cannot overflow.
-	a := scaled(p.coef, scale-p.scale)
-	b := scaled(q.coef, scale-q.scale)
-	return fromWide(a.add(b), int(scale))
-}
-
-// wide is a signed 128-bit integer as sign and magnitude.
-type wide struct {
-	neg    bool
-	hi, lo uint64
-}
-
-// scaled returns c · 10^k as a wide; k is at most maxPriceScale.
-func scaled(c int64, k uint8) wide {
-	w := wide{neg: c < 0, lo: uint64(c)}
-	if c < 0 {
-		w.lo = uint64(-c)
+	a, okA := scaleUp(p.coef, scale-p.scale)
+	b, okB := scaleUp(q.coef, scale-q.scale)
+	if !okA || !okB {
+		return Price{}, false
 	}
-	w.hi, w.lo = bits.Mul64(w.lo, pow10u[k])
-	return w
-}
-
-// cmpMag compares the magnitudes of w and v.
-func (w wide) cmpMag(v wide) int {
-	switch {
-	case w.hi != v.hi:
-		if w.hi < v.hi {
-			return -1
-		}
-		return 1
-	case w.lo != v.lo:
-		if w.lo < v.lo {
-			return -1
-		}
-		return 1
+	sum := a + b
+	if (a > 0 && b > 0 && sum < 0) || (a < 0 && b < 0 && sum >= 0) || sum == math.MinInt64 {
+		return Price{}, false
 	}
-	return 0
+	return canonical(sum, scale), true
 }
 
-func (w wide) add(v wide) wide {
-	if w.neg == v.neg {
-		lo, carry := bits.Add64(w.lo, v.lo, 0)
-		hi, _ := bits.Add64(w.hi, v.hi, carry)
-		return wide{neg: w.neg, hi: hi, lo: lo}
+// scaleUp returns c · 10^k, or false when that overflows; k is at most maxPriceScale.
+func scaleUp(c int64, k uint8) (int64, bool) {
+	m := int64(pow10u[k])
+	if c > math.MaxInt64/m || c < -math.MaxInt64/m {
+		return 0, false
 	}
-	big, small := w, v
-	if w.cmpMag(v) < 0 {
-		big, small = v, w
-	}
-	lo, borrow := bits.Sub64(big.lo, small.lo, 0)
-	hi, _ := bits.Sub64(big.hi, small.hi, borrow)
-	return wide{neg: big.neg, hi: hi, lo: lo}
+	return c * m, true
 }
 
-func (w wide) isZero() bool { return w.hi == 0 && w.lo == 0 }
-
-// fitsInt64 reports whether the magnitude fits an int64 coefficient.
-func (w wide) fitsInt64() bool { return w.hi == 0 && w.lo <= math.MaxInt64 }
-
-// divmod10 returns w / 10 (keeping the sign) and the magnitude's last digit.
-func (w wide) divmod10() (wide, uint64) {
-	hi, r := bits.Div64(0, w.hi, 10)
-	lo, r := bits.Div64(r, w.lo, 10)
-	return wide{neg: w.neg, hi: hi, lo: lo}, r
-}
-
-// fromWide turns w / 10^scale into a canonical Price, rounding half to even (and then
-// saturating) only when it does not fit.
-func fromWide(w wide, scale int) Price {
-	if w.isZero() {
+// canonical returns coef / 10^scale with the trailing zeros of coef removed.
+func canonical(coef int64, scale uint8) Price {
+	if coef == 0 {
 		return Price{}
 	}
-	for scale > 0 {
-		q, r := w.divmod10()
-		if r != 0 {
-			break
+	for scale > 0 && coef%10 == 0 {
+		coef /= 10
+		scale--
+	}
+	return Price{coef: coef, scale: scale}
+}
+
+// addBig is the sum that addInt64 cannot hold, computed exactly with math/big; ok reports
+// whether the result is that exact sum. It is returned as it is when it fits a Price. When it
+// does not, with round it is rounded half to even to the most decimals that fit, or saturated
+// when not even its integer part fits; without round ok is false.
+func addBig(p, q Price, round bool) (sum Price, ok bool) {
+	scale := max(p.scale, q.scale)
+	exact := new(big.Int).Add(bigScaled(p, scale), bigScaled(q, scale))
+	for drop := uint8(0); drop <= scale; drop++ {
+		div := int64(pow10u[drop])
+		c, rem := new(big.Int).QuoRem(exact, big.NewInt(div), new(big.Int))
+		if rem.Sign() != 0 {
+			if !round {
+				return Price{}, false
+			}
+			roundHalfEven(c, rem, div, exact.Sign())
 		}
-		w, scale = q, scale-1
-	}
-	for scale > 0 && (!w.fitsInt64() || scale > maxPriceScale) {
-		// Drop digits until the rest fits, then round once on what was dropped. Rounding up
-		// can overflow again only to 2^63, whose next digit (8) is no tie: the second pass
-		// rounds correctly.
-		var last uint64
-		sticky := false
-		for scale > 0 && (!w.fitsInt64() || scale > maxPriceScale) {
-			sticky = sticky || last != 0
-			w, last = w.divmod10()
-			scale--
-		}
-		if last > 5 || (last == 5 && (sticky || w.lo&1 == 1)) {
-			w = w.add(wide{neg: w.neg, lo: 1})
+		if c.IsInt64() && c.Int64() != math.MinInt64 {
+			return canonical(c.Int64(), scale-drop), rem.Sign() == 0
 		}
 	}
-	for scale > 0 {
-		q, r := w.divmod10()
-		if r != 0 {
-			break
+	if !round {
+		return Price{}, false
+	}
+	if exact.Sign() < 0 {
+		return Price{coef: -math.MaxInt64}, false
+	}
+	return Price{coef: math.MaxInt64}, false
+}
+
+// bigScaled returns p's coefficient at the given scale (at least p's) as a big.Int.
+func bigScaled(p Price, scale uint8) *big.Int {
+	c := big.NewInt(p.coef)
+	return c.Mul(c, new(big.Int).SetUint64(pow10u[scale-p.scale]))
+}
+
+// roundHalfEven rounds the truncated quotient c = n / div, whose remainder is rem and whose
+// dividend has the given sign, to the nearest integer, ties to the even one.
+func roundHalfEven(c, rem *big.Int, div int64, sign int) {
+	twice := new(big.Int).Abs(rem)
+	twice.Lsh(twice, 1)
+	switch twice.Cmp(big.NewInt(div)) {
+	case 1:
+	case 0:
+		if c.Bit(0) == 0 {
+			return
 		}
-		w, scale = q, scale-1
+	default:
+		return
 	}
-	if !w.fitsInt64() {
-		w = wide{neg: w.neg, lo: math.MaxInt64}
-	}
-	c := int64(w.lo)
-	if w.neg {
-		c = -c
-	}
-	if c == 0 {
-		return Price{}
-	}
-	return Price{coef: c, scale: uint8(scale)}
+	c.Add(c, big.NewInt(int64(sign)))
 }
 
 // MarshalJSON writes p as a JSON string of its canonical form, which no JSON reader turns

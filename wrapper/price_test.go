@@ -326,3 +326,111 @@ func BenchmarkPriceFromJSON(b *testing.B) {
 		})
 	}
 }
+
+func TestPriceCmp(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{a: "0", b: "0", want: 0},
+		{a: "1.5", b: "1,50", want: 0},
+		{a: "0.02", b: "0.0642918", want: -1},
+		{a: "50.25", b: "50.2", want: 1},
+		{a: "-0.5", b: "0.3", want: -1},
+		{a: "-1.5", b: "-0.5", want: -1},
+		{a: "-1", b: "-1.000000000000000001", want: 1},
+		{a: "9223372036854775807", b: "922337203685477580.7", want: 1},
+		{a: "0.000000000000000001", b: "0", want: 1},
+		{a: "-9223372036854775807", b: "-0.000000000000000001", want: -1},
+		{a: "922337203.6854775807", b: "922337203.6854775806", want: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.a+" vs "+tt.b, func(t *testing.T) {
+			a, b := mustPrice(t, tt.a), mustPrice(t, tt.b)
+			assert.Equal(t, tt.want, a.Cmp(b))
+			assert.Equal(t, -tt.want, b.Cmp(a), "antisymmetric")
+		})
+	}
+}
+
+func TestPriceNegSub(t *testing.T) {
+	tests := []struct {
+		a, b, diff string
+	}{
+		{a: "0.1", b: "0.3", diff: "-0.2"},
+		{a: "50.25", b: "0,02", diff: "50.23"},
+		{a: "0", b: "0", diff: "0"},
+		{a: "-1.5", b: "-1.5", diff: "0"},
+		{a: "-9223372036854775807", b: "1", diff: "-9223372036854775807"}, // saturates like Add
+	}
+	for _, tt := range tests {
+		t.Run(tt.a+"-"+tt.b, func(t *testing.T) {
+			a, b := mustPrice(t, tt.a), mustPrice(t, tt.b)
+			assert.Equal(t, mustPrice(t, tt.diff), a.Sub(b))
+			assert.Equal(t, a, a.Neg().Neg())
+			assert.Equal(t, 0, a.Add(a.Neg()).Cmp(Price{}))
+		})
+	}
+	assert.Equal(t, Price{}, Price{}.Neg(), "-0 is the zero Price")
+	assert.Equal(t, "-9223372036854775807", mustPrice(t, "9223372036854775807").Neg().String())
+}
+
+func TestPriceAddExact(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want string // "" for ErrPriceOverflow
+	}{
+		{a: "0,02", b: "0.0642918", want: "0.0842918"},
+		{a: "4611686018427387903", b: "4611686018427387904", want: "9223372036854775807"},
+		// The operand at the common scale overflows int64, the exact sum does not.
+		{a: "922337203685477581", b: "-0.3", want: "922337203685477580.7"},
+		{a: "-922337203685477581", b: "0.3", want: "-922337203685477580.7"},
+		{a: "9223372036854775807", b: "1"},
+		{a: "-9223372036854775807", b: "-1"},
+		{a: "10", b: "0.000000000000000001"},   // 20 significant digits
+		{a: "9223372036854775807", b: "0.5"},   // would round
+		{a: "922337203685477580.7", b: "0.05"}, // would round
+	}
+	for _, tt := range tests {
+		t.Run(tt.a+"+"+tt.b, func(t *testing.T) {
+			a, b := mustPrice(t, tt.a), mustPrice(t, tt.b)
+			sum, err := a.AddExact(b)
+			if tt.want == "" {
+				require.ErrorIs(t, err, ErrPriceOverflow)
+				assert.Equal(t, Price{}, sum)
+				_, err = a.SubExact(b.Neg())
+				assert.ErrorIs(t, err, ErrPriceOverflow)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, mustPrice(t, tt.want), sum)
+			assert.Equal(t, sum, a.Add(b), "Add agrees where the sum fits")
+			diff, err := sum.SubExact(b)
+			require.NoError(t, err)
+			assert.Equal(t, a, diff)
+		})
+	}
+}
+
+func TestPriceCoef(t *testing.T) {
+	tests := []struct {
+		in    string
+		coef  int64
+		scale int
+	}{
+		{in: "0", coef: 0, scale: 0},
+		{in: "0,02", coef: 2, scale: 2},
+		{in: "1.50", coef: 15, scale: 1},
+		{in: "100", coef: 100, scale: 0},
+		{in: "-0.0642918", coef: -642918, scale: 7},
+		{in: "0.000000000000000001", coef: 1, scale: 18},
+		{in: "9223372036854775807", coef: 9223372036854775807, scale: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			coef, scale := mustPrice(t, tt.in).Coef()
+			assert.Equal(t, tt.coef, coef)
+			assert.Equal(t, tt.scale, scale)
+		})
+	}
+}
