@@ -5,30 +5,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-bsg/bsg2fa/internal/testkit"
 )
-
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // call runs one request through the handler without a network.
 func call(t testing.TB, h http.Handler, bearer, method, path, body string) (int, string) {
@@ -87,7 +71,7 @@ func TestRetainedSessionsStayBounded(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := &testClock{now: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
+			clock := testkit.NewClockAt(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
 			s := New(append([]Option{WithClock(clock.Now)}, tt.opts...)...)
 			bearer := loginTo(t, s)
 			for i := range 1500 {
@@ -103,7 +87,7 @@ func TestRetainedSessionsStayBounded(t *testing.T) {
 }
 
 func TestDroppedSessionIsNotFound(t *testing.T) {
-	clock := &testClock{now: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClockAt(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
 	s := New(WithClock(clock.Now), WithRetention(time.Hour))
 	bearer := loginTo(t, s)
 	status, body := call(t, s, bearer, http.MethodPost, "/api/2fa/authentications/otp", boundsSend)

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,29 +20,13 @@ import (
 
 	"github.com/go-bsg/bsg2fa/api"
 	"github.com/go-bsg/bsg2fa/gen"
+	"github.com/go-bsg/bsg2fa/internal/testkit"
 	"github.com/go-bsg/bsg2fa/sandbox"
 )
 
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *fakeClock {
-	return &fakeClock{now: time.Date(2024, 5, 10, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+// newClock is the clock of the black-box tests, at a fixed instant.
+func newClock() *testkit.Clock {
+	return testkit.NewClockAt(time.Date(2024, 5, 10, 12, 0, 0, 0, time.UTC))
 }
 
 // specRouter finds the operation of a request in api/bsg-2fa.yaml, for response validation.
@@ -103,7 +86,7 @@ type env struct {
 	url    string
 	http   *http.Client
 	client *gen.ClientWithResponses
-	clock  *fakeClock
+	clock  *testkit.Clock
 	bearer string
 }
 

@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-bsg/bsg2fa/internal/testkit"
 )
 
 // memSendsEnv sets how many sends TestMemoryBoundedByRetention makes, e.g.
@@ -86,7 +88,7 @@ func heapAlloc() uint64 {
 // must stop growing once the first quarter of the sends has filled the bounds.
 func TestMemoryBoundedByRetention(t *testing.T) {
 	sends := memSends(t)
-	clock := &testClock{now: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClockAt(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
 	s := New(WithClock(clock.Now), WithMaxSessions(memMaxSessions))
 
 	w := &memWriter{h: http.Header{}}

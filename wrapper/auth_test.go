@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-bsg/bsg2fa/internal/testkit"
 )
 
 // authFake is a service whose auth endpoints are scripted per test and counted.
@@ -92,30 +94,12 @@ func (f *authFake) counts() (logins, refreshes, calls int) {
 	return f.logins, f.refreshes, f.calls
 }
 
-// fakeClock is a settable clock for the token deadlines.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-func newAuthClient(t *testing.T, srv *httptest.Server, apiKey string, opts ...Option) (*Client, *fakeClock) {
+func newAuthClient(t *testing.T, srv *httptest.Server, apiKey string, opts ...Option) (*Client, *testkit.Clock) {
 	t.Helper()
 	c, err := New(apiKey, append([]Option{WithBaseURL(srv.URL)}, opts...)...)
 	require.NoError(t, err)
 	fastRetries(c)
-	clock := &fakeClock{now: time.Now()}
+	clock := testkit.NewClockAt(time.Now())
 	c.auth.now = clock.Now
 	return c, clock
 }
@@ -158,12 +142,12 @@ func TestTokenRefreshBeforeExpiry(t *testing.T) {
 	c, clock := newAuthClient(t, srv, testAPIKey)
 
 	require.NoError(t, get(c))
-	clock.Add(30 * time.Minute)
+	clock.Advance(30 * time.Minute)
 	require.NoError(t, get(c))
 	logins, refreshes, _ := f.counts()
 	assert.Equal(t, [2]int{1, 0}, [2]int{logins, refreshes}, "half-way: the bearer is kept")
 
-	clock.Add(20 * time.Minute) // 50 of 60 minutes: due for refresh
+	clock.Advance(20 * time.Minute) // 50 of 60 minutes: due for refresh
 	require.NoError(t, get(c))
 	require.NoError(t, get(c))
 	logins, refreshes, _ = f.counts()
@@ -177,7 +161,7 @@ func TestTokenRefreshBeforeExpiry(t *testing.T) {
 	assert.Equal(t, "Bearer "+issued[1], bearers[2], "the refreshed bearer is used")
 	assert.Equal(t, "Bearer "+issued[1], bearers[3])
 
-	clock.Add(3 * time.Hour) // long past expiry: log in again
+	clock.Advance(3 * time.Hour) // long past expiry: log in again
 	require.NoError(t, get(c))
 	logins, refreshes, _ = f.counts()
 	assert.Equal(t, [2]int{2, 1}, [2]int{logins, refreshes})
@@ -188,7 +172,7 @@ func TestTokenRefreshFailureLogsIn(t *testing.T) {
 	f.refresh = func(int) (int, string) { return http.StatusInternalServerError, `{"message":"2FA Service error."}` }
 	c, clock := newAuthClient(t, srv, testAPIKey)
 	require.NoError(t, get(c))
-	clock.Add(55 * time.Minute)
+	clock.Advance(55 * time.Minute)
 	require.NoError(t, get(c))
 	logins, refreshes, _ := f.counts()
 	assert.Equal(t, 2, logins)
@@ -202,7 +186,7 @@ func TestTokenRenewalFailureKeepsValidBearer(t *testing.T) {
 	// From now on both auth endpoints fail; the bearer still has 10 minutes.
 	f.refresh = func(int) (int, string) { return http.StatusBadGateway, `<html>bad gateway</html>` }
 	f.login = f.refresh
-	clock.Add(50 * time.Minute)
+	clock.Advance(50 * time.Minute)
 	require.NoError(t, get(c), "the current bearer keeps working")
 	require.NoError(t, get(c), "and the renewal is not retried on every call")
 	logins, refreshes, calls := f.counts()
@@ -233,7 +217,7 @@ func TestClockSkewDoesNotCauseLoginPerCall(t *testing.T) {
 			c, clock := newAuthClient(t, srv, testAPIKey)
 			for range 10 {
 				require.NoError(t, get(c))
-				clock.Add(time.Minute)
+				clock.Advance(time.Minute)
 			}
 			logins, refreshes, calls := f.counts()
 			assert.Equal(t, 1, logins)
@@ -403,7 +387,7 @@ func TestWithToken(t *testing.T) {
 		bearer := makeJWT(time.Now().Add(-50*time.Minute), time.Now().Add(10*time.Minute))
 		c, clock := newAuthClient(t, srv, "", WithToken(bearer))
 		require.NoError(t, get(c))
-		clock.Add(9 * time.Minute)
+		clock.Advance(9 * time.Minute)
 		require.NoError(t, get(c))
 		logins, refreshes, _ := f.counts()
 		assert.Equal(t, 0, logins)

@@ -29,6 +29,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-bsg/bsg2fa/api"
+	"github.com/go-bsg/bsg2fa/internal/testkit"
 	"github.com/go-bsg/bsg2fa/sandbox"
 	"github.com/go-bsg/bsg2fa/wrapper"
 )
@@ -47,35 +48,11 @@ const (
 // e2eStart is where every sandbox clock starts.
 var e2eStart = time.Date(2024, 5, 10, 12, 0, 0, 0, time.UTC)
 
-// e2eClock is the sandbox's clock (and, in the token tests, the client's), moved by hand.
-type e2eClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *e2eClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *e2eClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func (c *e2eClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
 // e2eEnv is one sandbox behind an httptest server, a client logged in with e2eKey, and the
 // counts of the requests the sandbox received ("METHOD /path") and of the statuses it sent.
 type e2eEnv struct {
 	t     *testing.T
-	clock *e2eClock
+	clock *testkit.Clock
 	sb    *sandbox.Server
 	srv   *httptest.Server
 	c     *wrapper.Client
@@ -147,7 +124,7 @@ func (v e2eValidating) RoundTrip(req *http.Request) (*http.Response, error) {
 // the same on every run) and opts, and a client for it.
 func newE2E(t *testing.T, opts ...sandbox.Option) *e2eEnv {
 	t.Helper()
-	e := &e2eEnv{t: t, clock: &e2eClock{now: e2eStart}, hits: map[string]int{}, statuses: map[int]int{}}
+	e := &e2eEnv{t: t, clock: testkit.NewClockAt(e2eStart), hits: map[string]int{}, statuses: map[int]int{}}
 	base := []sandbox.Option{
 		sandbox.WithClock(e.clock.Now),
 		sandbox.WithRand(rand.NewChaCha8([32]byte{'e', '2', 'e'})),

@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-bsg/bsg2fa/internal/testkit"
 )
 
 // syncBuffer is a log destination safe for concurrent writes.
@@ -112,7 +114,7 @@ func TestRedaction(t *testing.T) {
 	c, err := New(testAPIKey, WithBaseURL(srv.URL), WithLogger(logger))
 	require.NoError(t, err)
 	fastRetries(c)
-	clock := &fakeClock{now: time.Now()}
+	clock := testkit.NewClockAt(time.Now())
 	c.auth.now = clock.Now
 
 	ctx := context.Background()
@@ -131,7 +133,7 @@ func TestRedaction(t *testing.T) {
 	keep(c.VerifyOTP(ctx, "s1", code+"x"))
 	keep(c.CancelOTP(ctx, "s1"))
 	keep(c.GetAuthentication(ctx, statusID)) // 401, re-login, repeat
-	clock.Add(55 * time.Minute)              // refresh due
+	clock.Advance(55 * time.Minute)          // refresh due
 	keep(c.ListAuthenticationsPage(ctx, listReq))
 	for a, err := range c.ListAuthentications(ctx, listReq) {
 		keep(a, err)
