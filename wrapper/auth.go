@@ -33,7 +33,6 @@ type authState struct {
 // only, so a service whose clock differs from ours never makes the client log in on every call.
 type token struct {
 	bearer secret
-	header []string // {"Bearer …"}: shared, read-only, set on requests without allocating
 
 	// Guarded by authState.mu. Zero: unknown lifetime, the bearer is used until refused.
 	refreshAt time.Time
@@ -52,7 +51,7 @@ type flight struct {
 // clock: its lifetime is then exp − iat, whatever the service's clock says. A bearer from
 // elsewhere may be old, so only exp − now counts for it. Unknown lifetime: use until a 401.
 func newToken(bearer string, sent time.Time, fresh bool) *token {
-	t := &token{bearer: secret(bearer), header: []string{"Bearer " + bearer}}
+	t := &token{bearer: secret(bearer)}
 	exp, iat := jwtTimes(bearer)
 	var life time.Duration
 	switch {
@@ -213,11 +212,13 @@ func (c *Client) renew(ctx context.Context, f *flight, old *token) *token {
 // login exchanges the API key for a bearer. A refusal matches ErrUnauthorized whatever status
 // carried it, so that a bad key is reported as such and never retried in a loop.
 func (c *Client) login(ctx context.Context) (*token, error) {
-	k := c.newCall(opLogin, callLogin)
-	sent := c.auth.now()
-	resp, err := k.gcr.LoginWithResponse(ctx, gen.LoginRequest{ApiKey: c.auth.apiKey.reveal()})
+	req, err := gen.NewLoginRequest(c.server, gen.LoginRequest{ApiKey: c.auth.apiKey.reveal()})
 	if err != nil {
-		err = k.fail(err, nil)
+		return nil, requestError(err)
+	}
+	sent := c.auth.now()
+	ans, err := c.do(ctx, req, callInfo{path: "/api/auth/login", auth: authNone})
+	if err != nil {
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 &&
 			apiErr.StatusCode != http.StatusTooManyRequests && !errors.Is(err, ErrUnauthorized) {
@@ -225,37 +226,32 @@ func (c *Client) login(ctx context.Context) (*token, error) {
 		}
 		return nil, fmt.Errorf("bsg2fa: login: %w", err)
 	}
-	return k.bearer(resp.JSON200, resp.Body, sent)
+	return bearerFrom(ans, sent)
 }
 
 // refresh exchanges a still-valid bearer for a fresh one.
 func (c *Client) refresh(ctx context.Context, old *token) (*token, error) {
-	k := c.newCall(opRefresh, callRefresh)
-	k.bearerHeader = old.header
-	sent := c.auth.now()
-	resp, err := k.gcr.RefreshTokenWithResponse(ctx)
+	req, err := gen.NewRefreshTokenRequest(c.server)
 	if err != nil {
-		return nil, fmt.Errorf("bsg2fa: refresh: %w", k.fail(err, nil))
+		return nil, requestError(err)
 	}
-	return k.bearer(resp.JSON200, resp.Body, sent)
+	sent := c.auth.now()
+	ans, err := c.do(ctx, req, callInfo{path: "/api/auth/refresh", auth: authGiven, bearer: old})
+	if err != nil {
+		return nil, fmt.Errorf("bsg2fa: refresh: %w", err)
+	}
+	return bearerFrom(ans, sent)
 }
 
-// bearer turns a token answer into a token. The body is never quoted in the error: it may hold
-// a bearer.
-func (k *call) bearer(tr *gen.TokenResponse, body []byte, sent time.Time) (*token, error) {
-	if tr == nil {
-		tr = new(gen.TokenResponse)
-		if err := k.decodeOther(body, tr); err != nil {
-			return nil, err
-		}
+// bearerFrom turns a token answer into a token. The body is never quoted in the error: it
+// may hold a bearer.
+func bearerFrom(ans *answer, sent time.Time) (*token, error) {
+	tr, err := decode[gen.TokenResponse](ans)
+	if err != nil {
+		return nil, err
 	}
 	if !usableBearer(tr.Bearer) {
-		return nil, k.malformed(nil, errors.New("no usable bearer in the token answer"))
+		return nil, ans.malformed(errors.New("no usable bearer in the token answer"))
 	}
 	return newToken(tr.Bearer, sent, true), nil
-}
-
-// isContextError reports whether err is a cancellation or a deadline.
-func isContextError(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }

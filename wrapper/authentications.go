@@ -33,13 +33,19 @@ func (c *Client) SendOTP(ctx context.Context, req SendOTPRequest) (*Authenticati
 	_ = body.Recipient.FromPhoneNumber(req.Recipient)
 	_ = body.TemplateId.FromTemplateIdNumber(req.TemplateID)
 
-	k := c.newCall(opSendOTP, callAPI)
-	k.recipient = req.Recipient
-	resp, err := k.gcr.SendOtpWithResponse(ctx, body)
+	hr, err := gen.NewSendOtpRequest(c.server, body)
 	if err != nil {
-		return nil, k.fail(err, ErrTemplateNotFound)
+		return nil, requestError(err)
 	}
-	return k.authentication(resp.JSON201, resp.Body, "")
+	ans, err := c.do(ctx, hr, callInfo{
+		path:      "/api/2fa/authentications/otp",
+		recipient: req.Recipient,
+		notFound:  ErrTemplateNotFound,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return oneAuthentication(ans, "")
 }
 
 // ResendOTP sends a new code for a pending session; the previous code stops working.
@@ -47,12 +53,15 @@ func (c *Client) ResendOTP(ctx context.Context, id string) (*Authentication, err
 	if err := validateID(id); err != nil {
 		return nil, err
 	}
-	k := c.newCall(opResendOTP, callAPI)
-	resp, err := k.gcr.ResendOtpWithResponse(ctx, id)
+	req, err := gen.NewResendOtpRequest(c.server, id)
 	if err != nil {
-		return nil, k.fail(err, ErrAuthenticationNotFound)
+		return nil, requestError(err)
 	}
-	return k.authentication(resp.JSON200, resp.Body, id)
+	ans, err := c.do(ctx, req, callInfo{path: "/api/2fa/authentications/otp/{id}/resend", notFound: ErrAuthenticationNotFound})
+	if err != nil {
+		return nil, err
+	}
+	return oneAuthentication(ans, id)
 }
 
 // VerifyOTP checks the code the user typed; spaces around it (a pasted code) are removed
@@ -73,15 +82,21 @@ func (c *Client) VerifyOTP(ctx context.Context, id, code string) (*Authenticatio
 	// A string keeps leading zeros; its encoding cannot fail.
 	_ = body.AccessCode.FromVerifyOtpRequestAccessCode0(code)
 
-	k := c.newCall(opVerifyOTP, callAPI)
-	k.code = code
-	resp, err := k.gcr.VerifyOtpWithResponse(ctx, id, body)
+	req, err := gen.NewVerifyOtpRequest(c.server, id, body)
 	if err != nil {
-		return nil, k.fail(err, ErrAuthenticationNotFound)
+		return nil, requestError(err)
 	}
-	a, err := k.authentication(resp.JSON200, resp.Body, id)
+	ans, err := c.do(ctx, req, callInfo{
+		path:     "/api/2fa/authentications/otp/{id}/verify",
+		code:     code,
+		notFound: ErrAuthenticationNotFound,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a, err := oneAuthentication(ans, id)
 	if err == nil && a.Status != StatusVerified {
-		return nil, k.malformed(resp.Body, errNotVerified)
+		return nil, ans.malformed(errNotVerified)
 	}
 	return a, err
 }
@@ -91,12 +106,15 @@ func (c *Client) CancelOTP(ctx context.Context, id string) (*Authentication, err
 	if err := validateID(id); err != nil {
 		return nil, err
 	}
-	k := c.newCall(opCancelOTP, callAPI)
-	resp, err := k.gcr.CancelOtpWithResponse(ctx, id)
+	req, err := gen.NewCancelOtpRequest(c.server, id)
 	if err != nil {
-		return nil, k.fail(err, ErrAuthenticationNotFound)
+		return nil, requestError(err)
 	}
-	return k.authentication(resp.JSON200, resp.Body, id)
+	ans, err := c.do(ctx, req, callInfo{path: "/api/2fa/authentications/{id}/cancel", notFound: ErrAuthenticationNotFound})
+	if err != nil {
+		return nil, err
+	}
+	return oneAuthentication(ans, id)
 }
 
 // GetAuthentication reads one session with its messages.
@@ -104,12 +122,15 @@ func (c *Client) GetAuthentication(ctx context.Context, id string) (*Authenticat
 	if err := validateID(id); err != nil {
 		return nil, err
 	}
-	k := c.newCall(opGetAuthentication, callAPI)
-	resp, err := k.gcr.GetAuthenticationWithResponse(ctx, id)
+	req, err := gen.NewGetAuthenticationRequest(c.server, id)
 	if err != nil {
-		return nil, k.fail(err, ErrAuthenticationNotFound)
+		return nil, requestError(err)
 	}
-	return k.authentication(resp.JSON200, resp.Body, id)
+	ans, err := c.do(ctx, req, callInfo{path: "/api/2fa/authentications/{id}", notFound: ErrAuthenticationNotFound})
+	if err != nil {
+		return nil, err
+	}
+	return oneAuthentication(ans, id)
 }
 
 // ListAuthenticationsPage reads one page of the sessions created between req.From and req.To
@@ -140,24 +161,24 @@ func (c *Client) listAuthentications(ctx context.Context, req ListAuthentication
 	if len(req.IDs) > 0 {
 		params.FilterIds = &req.IDs
 	}
-	k := c.newCall(opListAuthentications, callAPI)
-	resp, err := k.gcr.ListAuthenticationsWithResponse(ctx, &params)
+	hr, err := gen.NewListAuthenticationsRequest(c.server, &params)
 	if err != nil {
-		return nil, false, k.fail(err, nil)
+		return nil, false, requestError(err)
 	}
-	g := resp.JSON200
-	if g == nil {
-		g = new(gen.AuthenticationListResponse)
-		if err := k.decodeOther(resp.Body, g); err != nil {
-			return nil, false, err
-		}
+	ans, err := c.do(ctx, hr, callInfo{path: "/api/2fa/authentications"})
+	if err != nil {
+		return nil, false, err
+	}
+	g, err := decode[gen.AuthenticationListResponse](ans)
+	if err != nil {
+		return nil, false, err
 	}
 	if g.Data.List == nil {
-		return nil, false, k.malformed(resp.Body, &fieldError{"data.list", errMissing})
+		return nil, false, ans.malformed(&fieldError{"data.list", errMissing})
 	}
 	items, err := toAuthentications(g.Data.List)
 	if err != nil {
-		return nil, false, k.malformed(resp.Body, err)
+		return nil, false, ans.malformed(err)
 	}
 	p := paging(len(items), req.Offset, req.Limit, g.Data.Total, g.Data.Total > 0)
 	return &AuthenticationPage{Items: items, Total: p.total}, p.next, nil
@@ -195,22 +216,20 @@ var (
 	errNotVerified  = errors.New("the verify answer does not say verified")
 )
 
-// authentication finishes a call that answers one session: data missing, null or unreadable
+// oneAuthentication reads an answer about one session: data missing, null or unreadable
 // is a malformed answer, never an empty session, and so is an answer about another session
 // than id (when the call asked about one).
-func (k *call) authentication(g *gen.AuthenticationResponse, body []byte, id string) (*Authentication, error) {
-	if g == nil {
-		g = new(gen.AuthenticationResponse)
-		if err := k.decodeOther(body, g); err != nil {
-			return nil, err
-		}
+func oneAuthentication(ans *answer, id string) (*Authentication, error) {
+	g, err := decode[gen.AuthenticationResponse](ans)
+	if err != nil {
+		return nil, err
 	}
 	a := new(Authentication)
 	if err := toAuthentication(&g.Data, a); err != nil {
-		return nil, k.malformed(body, err)
+		return nil, ans.malformed(err)
 	}
 	if id != "" && a.ID != id {
-		return nil, k.malformed(body, errOtherSession)
+		return nil, ans.malformed(errOtherSession)
 	}
 	return a, nil
 }

@@ -185,7 +185,7 @@ func TestNewDefaults(t *testing.T) {
 	assert.Equal(t, DefaultMaxRetries, c.retry.maxRetries)
 	assert.Equal(t, DefaultRetryAfterCap, c.retry.retryAfterCap)
 	assert.Equal(t, int64(DefaultMaxResponseBytes), c.maxBytes)
-	assert.Equal(t, []string{"bsg2fa-go/" + Version}, c.userAgent)
+	assert.Equal(t, "bsg2fa-go/"+Version, c.userAgent)
 	assert.Equal(t, DefaultTimeout, c.hc.Timeout)
 	tr, ok := c.hc.Transport.(*http.Transport)
 	require.True(t, ok)

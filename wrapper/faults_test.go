@@ -78,8 +78,8 @@ type fault struct {
 
 const faultLimit = 64 << 10 // WithMaxResponseBytes of the rows that send large bodies
 
-// answer writes the documented success of the operation.
-func answer(op string, w http.ResponseWriter) {
+// writeSuccess writes the documented success of the operation.
+func writeSuccess(op string, w http.ResponseWriter) {
 	if op == "send" {
 		writeJSON(w, http.StatusCreated, sendBody)
 		return
@@ -137,7 +137,7 @@ func stallMidBody(e *faultEnv, op string, w http.ResponseWriter, r *http.Request
 func statusThen(status, n int, h map[string]string, body string) func(*faultEnv, http.ResponseWriter, *http.Request, int) {
 	return func(_ *faultEnv, w http.ResponseWriter, r *http.Request, i int) {
 		if i > n {
-			answer(opOf(r), w)
+			writeSuccess(opOf(r), w)
 			return
 		}
 		for k, v := range h {
@@ -220,7 +220,7 @@ func TestFaults(t *testing.T) {
 					resetMidBody("get", w)
 					return
 				}
-				answer("get", w)
+				writeSuccess("get", w)
 			},
 			wantLogins: 1, wantCalls: 2},
 		{name: "send: reset mid-body", op: "send",
@@ -236,7 +236,7 @@ func TestFaults(t *testing.T) {
 					lyingLength("get", w)
 					return
 				}
-				answer("get", w)
+				writeSuccess("get", w)
 			},
 			wantLogins: 1, wantCalls: 2},
 		{name: "send: Content-Length longer than the body", op: "send",
@@ -288,7 +288,7 @@ func TestFaults(t *testing.T) {
 					writeJSON(w, http.StatusUnauthorized, `{"message":"Unauthenticated."}`)
 					return
 				}
-				answer("get", w)
+				writeSuccess("get", w)
 			},
 			wantLogins: 1, wantCalls: 1},
 
@@ -454,7 +454,7 @@ func TestFaults(t *testing.T) {
 		{name: "get: gzip-encoded answer", op: "get",
 			handler: func(_ *faultEnv, w http.ResponseWriter, r *http.Request, _ int) {
 				if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-					answer("get", w)
+					writeSuccess("get", w)
 					return
 				}
 				w.Header().Set("Content-Type", "application/json")
@@ -525,7 +525,7 @@ func runFault(t *testing.T, f fault) {
 			f.other(w, r)
 			return
 		}
-		answer(opOf(r), w)
+		writeSuccess(opOf(r), w)
 	})
 	// Another host by name: Go keeps the Authorization header on a redirect to the same host
 	// name on another port, so the other server is reached as "localhost".
@@ -548,7 +548,7 @@ func runFault(t *testing.T, f fault) {
 			f.handler(e, w, r, n)
 			return
 		}
-		answer(f.op, w)
+		writeSuccess(f.op, w)
 	}
 	mux.HandleFunc("POST /api/2fa/authentications/otp", target)
 	mux.HandleFunc("GET /api/2fa/authentications/{id}", target)

@@ -82,7 +82,7 @@ func FuzzJWTTimes(f *testing.F) {
 		}
 		sent := fuzzSent(sentN)
 		tok := newToken(bearer, sent, fresh)
-		if tok.bearer.reveal() != bearer || len(tok.header) != 1 || tok.header[0] != "Bearer "+bearer {
+		if tok.bearer.reveal() != bearer {
 			t.Fatalf("newToken changed the bearer")
 		}
 		checkDeadlines(t, tok, sent)

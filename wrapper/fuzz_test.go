@@ -279,7 +279,7 @@ func FuzzNewAPIError(f *testing.F) {
 		f.Add(422, []byte(b))
 	}
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		e := newAPIError(status, nil, body).withNotFound(ErrTemplateNotFound)
+		e := newAPIError(status, body).withNotFound(ErrTemplateNotFound)
 		var err error = e
 		var apiErr *APIError
 		if !errors.As(err, &apiErr) || apiErr.StatusCode != status {

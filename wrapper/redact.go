@@ -9,12 +9,21 @@ import (
 	"unicode/utf8"
 )
 
+// redactor knows the secrets of one call, so that no error text or log line repeats them: a
+// service that echoes what it was sent (the API key, the bearer, the code) must not put them
+// into an error value, where %#v or a JSON encoder would print them.
+type redactor struct {
+	apiKey string
+	bearer string // the bearer of the latest attempt
+	code   string // the code being verified
+}
+
 // clean replaces in s every secret of the call: the API key, the bearer it sent and the
 // code, and, for a code with leading zeros, the number a service that reads the code as a
 // number echoes back ("007340291" as 7340291).
-func (k *call) clean(s string) string {
-	s = scrubText(s, k.c.auth.apiKey.reveal(), k.sentBearer, k.code)
-	if n := codeNumber(k.code); n != "" {
+func (r *redactor) clean(s string) string {
+	s = scrubText(s, r.apiKey, r.bearer, r.code)
+	if n := codeNumber(r.code); n != "" {
 		s = scrubDigitRun(s, n)
 	}
 	return s
@@ -23,20 +32,20 @@ func (k *call) clean(s string) string {
 // hide returns err, or, when its text holds a secret of the call, an error with the same
 // meaning for errors.Is whose text has the secrets replaced. A *url.Error stays one (its
 // operation and URL are ours), with its cause hidden.
-func (k *call) hide(err error) error {
+func (r *redactor) hide(err error) error {
 	if err == nil {
 		return nil
 	}
 	text := err.Error()
-	if k.clean(text) == text {
+	if r.clean(text) == text {
 		return err
 	}
 	if ue, ok := err.(*url.Error); ok {
 		shown := *ue
-		shown.Err = &hiddenError{text: k.clean(ue.Err.Error()), orig: ue.Err}
+		shown.Err = &hiddenError{text: r.clean(ue.Err.Error()), orig: ue.Err}
 		return &shown
 	}
-	return &hiddenError{text: k.clean(text), orig: err}
+	return &hiddenError{text: r.clean(text), orig: err}
 }
 
 // hiddenError stands for an error whose text quoted a secret (a transport error quoting a
@@ -62,10 +71,9 @@ func (e *hiddenError) Format(f fmt.State, verb rune) {
 	_, _ = f.Write([]byte(e.text))
 }
 
-// scrub removes the call's secrets from the messages of e: a service that echoes what it was
-// sent (the API key, the bearer, the code) must not put them into an error value, where %#v or
-// a JSON encoder would print them.
-func scrub(e *APIError, clean func(string) string) {
+// scrub removes the call's secrets from the messages of e.
+func (r *redactor) scrub(e *APIError) {
+	clean := r.clean
 	e.Message = clean(e.Message)
 	for i, m := range e.Errors {
 		e.Errors[i] = clean(m)
@@ -137,4 +145,82 @@ func scrubDigitRun(s, n string) string {
 // UTF-8, and without any control character (NUL, tab, CR, LF, DEL, C1 controls).
 func usableBearer(b string) bool {
 	return strings.TrimSpace(b) != "" && utf8.ValidString(b) && strings.IndexFunc(b, unicode.IsControl) < 0
+}
+
+// Limits of snippet.
+const (
+	maxSnippetLen = 128
+	// minSecretRun is the length from which a run of token characters (letters, digits and
+	// -_.+/=~) is taken for a credential and replaced: a bearer or API key echoed in a body
+	// must not reach an error string or a log.
+	minSecretRun = 24
+)
+
+// snippet returns a short sanitized start of body for error strings and logs: at most 128
+// bytes of printable ASCII, white space runs as one space, other bytes (and each non-ASCII
+// character) as '?', and runs of 24 or more token characters as "[REDACTED]".
+func snippet(body []byte) string {
+	var b strings.Builder
+	space := false
+	for i := 0; i < len(body) && b.Len() < maxSnippetLen+8; {
+		c := body[i]
+		switch {
+		case isTokenByte(c):
+			j := i
+			for j < len(body) && isTokenByte(body[j]) {
+				j++
+			}
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			if j-i >= minSecretRun {
+				b.WriteString("[REDACTED]")
+			} else {
+				b.Write(body[i:j])
+			}
+			i = j
+			continue
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			space = b.Len() > 0
+			i++
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		if c >= 0x20 && c < 0x7f {
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		b.WriteByte('?')
+		if c < utf8.RuneSelf {
+			i++
+		} else {
+			_, size := utf8.DecodeRune(body[i:])
+			i += size
+		}
+	}
+	s := b.String()
+	if len(s) > maxSnippetLen {
+		s = s[:maxSnippetLen-3] + "..."
+	}
+	return s
+}
+
+// isTokenByte reports whether c can be part of a bearer, an API key or a base64 value.
+func isTokenByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		c == '-' || c == '_' || c == '.' || c == '+' || c == '/' || c == '=' || c == '~'
+}
+
+// maskPhone keeps the first three and last three digits of a phone number ("380*****073"), enough
+// to tell numbers apart in a log without disclosing them.
+func maskPhone(s string) string {
+	if len(s) <= 6 {
+		return strings.Repeat("*", len(s))
+	}
+	return s[:3] + strings.Repeat("*", len(s)-6) + s[len(s)-3:]
 }

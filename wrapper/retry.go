@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -20,50 +23,80 @@ import (
 // 429: the service's 429 is "Too many duplicate request detected", its refusal of a
 // duplicate of a request it is still handling, and the same send repeated once that one is
 // done would deliver a second code.
+//
+// The policy is two pure functions of one attempt's outcome: classify says whether to try
+// again and why, delay says how long to wait first. The 401 that makes the client log in
+// again is not a retry and never reaches the policy.
 type retryPolicy struct {
 	maxRetries    int           // repetitions after the first attempt
 	base, max     time.Duration // exponential backoff from base, never above max
 	retryAfterCap time.Duration // the longest Retry-After worth waiting for
 }
 
-// decide is the whole retry policy as a pure function of one attempt's outcome.
-//
-// method is the request's; status is the response's (0 when err is set); err is the error of
-// the exchange; retryAfter and hasRetryAfter come from the Retry-After header; attempt counts
-// from 0 for the first try; jitter is a random number in [0, 1). It returns whether to try
-// again and how long to wait before doing so.
-func (p retryPolicy) decide(method string, status int, err error, retryAfter time.Duration, hasRetryAfter bool, attempt int, jitter float64) (retry bool, wait time.Duration) {
-	if attempt >= p.maxRetries {
-		return false, 0
+// retryInput is the outcome of one attempt, as the policy judges it.
+type retryInput struct {
+	method  string // the request's method
+	attempt int    // 0 for the first try
+	status  int    // the answer's status; 0 when err is set
+	err     error  // the error of the exchange (no answer, or a body that broke off)
+	// retryAfter is the answer's Retry-After, read once when the answer came; hasRetryAfter
+	// says there was a readable one (0 included).
+	retryAfter    time.Duration
+	hasRetryAfter bool
+}
+
+// classify reports whether the attempt described by in is worth repeating, and why (or why
+// not), for the debug log.
+func (p retryPolicy) classify(in retryInput) (retry bool, why string) {
+	if in.attempt >= p.maxRetries {
+		return false, "no retries left"
 	}
-	switch {
-	case err != nil:
-		if isContextError(err) {
-			return false, 0
+	if in.err != nil {
+		switch {
+		case isContextError(in.err):
+			return false, "the caller's context ended"
+		case neverSent(in.err):
+			return true, "the connection could not be opened"
+		case !idempotent(in.method):
+			return false, in.method + " may have reached the service"
+		case connectionError(in.err):
+			return true, "the connection failed"
 		}
-		if idempotent(method) {
-			retry = connectionError(err)
-		} else {
-			retry = neverSent(err)
-		}
-	case status == http.StatusTooManyRequests, status == http.StatusInternalServerError, status == http.StatusBadGateway,
-		status == http.StatusServiceUnavailable, status == http.StatusGatewayTimeout:
-		retry = idempotent(method)
+		return false, "an error that repeating cannot mend"
 	}
-	if !retry {
-		return false, 0
+	switch in.status {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	default:
+		return false, "the status is final"
 	}
-	if hasRetryAfter && (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) {
-		if retryAfter > p.retryAfterCap {
-			// Longer than we are willing to wait: report it now, with RetryAfter set, and
-			// let the caller decide.
-			return false, 0
-		}
-		// Never less than the backoff: "Retry-After: 0" or a date in the past must not make
-		// the attempts back-to-back.
-		return true, max(retryAfter, p.backoff(attempt, jitter))
+	if !idempotent(in.method) {
+		return false, in.method + " may have reached the service"
 	}
-	return true, p.backoff(attempt, jitter)
+	if p.honoursRetryAfter(in) && in.retryAfter > p.retryAfterCap {
+		// Longer than we are willing to wait: report it now, with RetryAfter set, and let
+		// the caller decide.
+		return false, "Retry-After is over the cap"
+	}
+	return true, "a transient status"
+}
+
+// delay is how long to wait before repeating the attempt described by in: the backoff, or
+// the service's Retry-After on a 429 or 503 when that is longer. Never less than the
+// backoff: "Retry-After: 0" or a date in the past must not make the attempts back-to-back.
+// jitter is a random number in [0, 1).
+func (p retryPolicy) delay(in retryInput, jitter float64) time.Duration {
+	d := p.backoff(in.attempt, jitter)
+	if p.honoursRetryAfter(in) {
+		d = max(d, in.retryAfter)
+	}
+	return d
+}
+
+// honoursRetryAfter reports whether in carries a Retry-After the policy follows: the
+// service sends it with 429 and 503.
+func (p retryPolicy) honoursRetryAfter(in retryInput) bool {
+	return in.hasRetryAfter && (in.status == http.StatusTooManyRequests || in.status == http.StatusServiceUnavailable)
 }
 
 // backoff is the wait before retry number attempt+1: base·2^attempt capped at max, of which
@@ -99,13 +132,9 @@ func neverSent(err error) bool {
 }
 
 // connectionError reports whether err is a network failure, for which an idempotent request
-// may be repeated: anything neverSent accepts, resets, closed connections, truncated
-// answers and network timeouts. Certificate and protocol errors are not: repeating them
-// cannot help.
+// may be repeated: resets, closed connections, truncated answers and network timeouts.
+// Certificate and protocol errors are not: repeating them cannot help.
 func connectionError(err error) bool {
-	if neverSent(err) {
-		return true
-	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
@@ -114,6 +143,39 @@ func connectionError(err error) bool {
 	return errors.As(err, &ne) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// isContextError reports whether err is a cancellation or a deadline.
+func isContextError(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// parseRetryAfter reads a Retry-After value, delay-seconds or an HTTP date, as a wait from
+// now, never negative (a date in the past is 0). ok is false when v is empty or cannot be
+// read; the usual backoff then applies.
+func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if isDigit(v[0]) {
+		for i := 0; i < len(v); i++ {
+			if !isDigit(v[i]) {
+				return 0, false
+			}
+		}
+		const maxSeconds = math.MaxInt64 / int64(time.Second)
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs > maxSeconds {
+			secs = maxSeconds // only overflow can fail after the digit check
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(t.Sub(now), 0), true
 }
 
 // wait sleeps for d unless ctx ends first.

@@ -36,84 +36,83 @@ func TestRetryDecision(t *testing.T) {
 	)
 	tests := []struct {
 		name      string
-		method    string
-		status    int
-		err       error
-		ra        time.Duration
-		hasRA     bool
-		attempt   int
+		in        retryInput
 		wantRetry bool
-		wantWait  time.Duration
+		wantWait  time.Duration // when retried
 	}{
 		// GET: connection errors and 429/500/502/503/504.
-		{"GET 500", get, 500, nil, 0, false, 0, true, 150 * time.Millisecond},
-		{"GET 502", get, 502, nil, 0, false, 0, true, 150 * time.Millisecond},
-		{"GET 503", get, 503, nil, 0, false, 1, true, 300 * time.Millisecond},
-		{"GET 504", get, 504, nil, 0, false, 0, true, 150 * time.Millisecond},
-		{"GET 429", get, 429, nil, 0, false, 0, true, 150 * time.Millisecond},
-		{"GET 501 is not retried", get, 501, nil, 0, false, 0, false, 0},
-		{"GET 400", get, 400, nil, 0, false, 0, false, 0},
-		{"GET 401", get, 401, nil, 0, false, 0, false, 0},
-		{"GET 404", get, 404, nil, 0, false, 0, false, 0},
-		{"GET 422", get, 422, nil, 0, false, 0, false, 0},
-		{"GET reset", get, 0, reset, 0, false, 0, true, 150 * time.Millisecond},
-		{"GET EOF", get, 0, eof, 0, false, 0, true, 150 * time.Millisecond},
-		{"GET network timeout", get, 0, timeout, 0, false, 0, true, 150 * time.Millisecond},
-		{"GET dial", get, 0, refused, 0, false, 0, true, 150 * time.Millisecond},
-		{"GET canceled", get, 0, canceled, 0, false, 0, false, 0},
-		{"GET deadline", get, 0, deadline, 0, false, 0, false, 0},
-		{"GET certificate", get, 0, certErr, 0, false, 0, false, 0},
-		{"GET out of attempts", get, 503, nil, 0, false, 2, false, 0},
+		{name: "GET 500", in: retryInput{method: get, status: 500}, wantRetry: true, wantWait: 150 * time.Millisecond},
+		{name: "GET 502", in: retryInput{method: get, status: 502}, wantRetry: true, wantWait: 150 * time.Millisecond},
+		{name: "GET 503", in: retryInput{method: get, attempt: 1, status: 503}, wantRetry: true, wantWait: 300 * time.Millisecond},
+		{name: "GET 504", in: retryInput{method: get, status: 504}, wantRetry: true, wantWait: 150 * time.Millisecond},
+		{name: "GET 429", in: retryInput{method: get, status: 429}, wantRetry: true, wantWait: 150 * time.Millisecond},
+		{name: "GET 501 is not retried", in: retryInput{method: get, status: 501}},
+		{name: "GET 400", in: retryInput{method: get, status: 400}},
+		{name: "GET 401", in: retryInput{method: get, status: 401}},
+		{name: "GET 404", in: retryInput{method: get, status: 404}},
+		{name: "GET 422", in: retryInput{method: get, status: 422}},
+		{name: "GET reset", in: retryInput{method: get, err: reset}, wantRetry: true, wantWait: 150 * time.Millisecond},
+		{name: "GET EOF", in: retryInput{method: get, err: eof}, wantRetry: true, wantWait: 150 * time.Millisecond},
+		{name: "GET network timeout", in: retryInput{method: get, err: timeout}, wantRetry: true, wantWait: 150 * time.Millisecond},
+		{name: "GET dial", in: retryInput{method: get, err: refused}, wantRetry: true, wantWait: 150 * time.Millisecond},
+		{name: "GET canceled", in: retryInput{method: get, err: canceled}},
+		{name: "GET deadline", in: retryInput{method: get, err: deadline}},
+		{name: "GET certificate", in: retryInput{method: get, err: certErr}},
+		{name: "GET out of attempts", in: retryInput{method: get, attempt: 2, status: 503}},
 
 		// POST: only failures to connect, where the request provably never left. Not even a
 		// 429: the service's 429 refuses a duplicate of a send it is still handling.
-		{"POST 429", post, 429, nil, 0, false, 0, false, 0},
-		{"POST 429 with Retry-After", post, 429, nil, time.Second, true, 0, false, 0},
-		{"POST 500", post, 500, nil, 0, false, 0, false, 0},
-		{"POST 502", post, 502, nil, 0, false, 0, false, 0},
-		{"POST 503", post, 503, nil, 0, false, 0, false, 0},
-		{"POST 503 with Retry-After", post, 503, nil, time.Second, true, 0, false, 0},
-		{"POST 504", post, 504, nil, 0, false, 0, false, 0},
-		{"POST reset", post, 0, reset, 0, false, 0, false, 0},
-		{"POST EOF", post, 0, eof, 0, false, 0, false, 0},
-		{"POST timeout", post, 0, timeout, 0, false, 0, false, 0},
-		{"POST deadline", post, 0, deadline, 0, false, 0, false, 0},
-		{"POST connection refused", post, 0, refused, 0, false, 0, true, 150 * time.Millisecond},
-		{"POST DNS failure", post, 0, dialRefused, 0, false, 1, true, 300 * time.Millisecond},
-		{"POST bare ECONNREFUSED", post, 0, syscall.ECONNREFUSED, 0, false, 0, true, 150 * time.Millisecond},
+		{name: "POST 429", in: retryInput{method: post, status: 429}},
+		{name: "POST 429 with Retry-After", in: retryInput{method: post, status: 429, retryAfter: time.Second, hasRetryAfter: true}},
+		{name: "POST 500", in: retryInput{method: post, status: 500}},
+		{name: "POST 502", in: retryInput{method: post, status: 502}},
+		{name: "POST 503", in: retryInput{method: post, status: 503}},
+		{name: "POST 503 with Retry-After", in: retryInput{method: post, status: 503, retryAfter: time.Second, hasRetryAfter: true}},
+		{name: "POST 504", in: retryInput{method: post, status: 504}},
+		{name: "POST reset", in: retryInput{method: post, err: reset}},
+		{name: "POST EOF", in: retryInput{method: post, err: eof}},
+		{name: "POST timeout", in: retryInput{method: post, err: timeout}},
+		{name: "POST deadline", in: retryInput{method: post, err: deadline}},
+		{name: "POST connection refused", in: retryInput{method: post, err: refused}, wantRetry: true, wantWait: 150 * time.Millisecond},
+		{name: "POST DNS failure", in: retryInput{method: post, attempt: 1, err: dialRefused}, wantRetry: true, wantWait: 300 * time.Millisecond},
+		{name: "POST bare ECONNREFUSED", in: retryInput{method: post, err: syscall.ECONNREFUSED}, wantRetry: true, wantWait: 150 * time.Millisecond},
 
 		// DELETE: like POST.
-		{"DELETE 429", del, 429, nil, 0, false, 0, false, 0},
-		{"DELETE 500", del, 500, nil, 0, false, 0, false, 0},
-		{"DELETE reset", del, 0, reset, 0, false, 0, false, 0},
-		{"DELETE dial", del, 0, refused, 0, false, 0, true, 150 * time.Millisecond},
+		{name: "DELETE 429", in: retryInput{method: del, status: 429}},
+		{name: "DELETE 500", in: retryInput{method: del, status: 500}},
+		{name: "DELETE reset", in: retryInput{method: del, err: reset}},
+		{name: "DELETE dial", in: retryInput{method: del, err: refused}, wantRetry: true, wantWait: 150 * time.Millisecond},
 
 		// Retry-After: honoured up to the cap, beyond it no retry at all; never shorter than
 		// the backoff, so 0 (or a date in the past, read as 0) does not retry at once.
-		{"GET 429 Retry-After 0", get, 429, nil, 0, true, 0, true, 150 * time.Millisecond},
-		{"GET 429 Retry-After 0, second retry", get, 429, nil, 0, true, 1, true, 300 * time.Millisecond},
-		{"GET 429 Retry-After shorter than the backoff", get, 429, nil, 100 * time.Millisecond, true, 0, true, 150 * time.Millisecond},
-		{"GET 429 Retry-After 1s", get, 429, nil, time.Second, true, 0, true, time.Second},
-		{"GET 429 Retry-After at cap", get, 429, nil, 30 * time.Second, true, 0, true, 30 * time.Second},
-		{"GET 429 Retry-After over cap", get, 429, nil, 31 * time.Second, true, 0, false, 0},
-		{"GET 503 Retry-After 0", get, 503, nil, 0, true, 0, true, 150 * time.Millisecond},
-		{"GET 503 Retry-After 2s", get, 503, nil, 2 * time.Second, true, 0, true, 2 * time.Second},
-		{"GET 503 Retry-After over cap", get, 503, nil, time.Minute, true, 0, false, 0},
-		{"GET 500 ignores Retry-After", get, 500, nil, time.Minute, true, 0, true, 150 * time.Millisecond},
+		{name: "GET 429 Retry-After 0", in: retryInput{method: get, status: 429, hasRetryAfter: true}, wantRetry: true, wantWait: 150 * time.Millisecond},
+		{name: "GET 429 Retry-After 0, second retry", in: retryInput{method: get, attempt: 1, status: 429, hasRetryAfter: true}, wantRetry: true, wantWait: 300 * time.Millisecond},
+		{name: "GET 429 Retry-After shorter than the backoff", in: retryInput{method: get, status: 429, retryAfter: 100 * time.Millisecond, hasRetryAfter: true}, wantRetry: true, wantWait: 150 * time.Millisecond},
+		{name: "GET 429 Retry-After 1s", in: retryInput{method: get, status: 429, retryAfter: time.Second, hasRetryAfter: true}, wantRetry: true, wantWait: time.Second},
+		{name: "GET 429 Retry-After at cap", in: retryInput{method: get, status: 429, retryAfter: 30 * time.Second, hasRetryAfter: true}, wantRetry: true, wantWait: 30 * time.Second},
+		{name: "GET 429 Retry-After over cap", in: retryInput{method: get, status: 429, retryAfter: 31 * time.Second, hasRetryAfter: true}},
+		{name: "GET 503 Retry-After 0", in: retryInput{method: get, status: 503, hasRetryAfter: true}, wantRetry: true, wantWait: 150 * time.Millisecond},
+		{name: "GET 503 Retry-After 2s", in: retryInput{method: get, status: 503, retryAfter: 2 * time.Second, hasRetryAfter: true}, wantRetry: true, wantWait: 2 * time.Second},
+		{name: "GET 503 Retry-After over cap", in: retryInput{method: get, status: 503, retryAfter: time.Minute, hasRetryAfter: true}},
+		{name: "GET 500 ignores Retry-After", in: retryInput{method: get, status: 500, retryAfter: time.Minute, hasRetryAfter: true}, wantRetry: true, wantWait: 150 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			retry, wait := p.decide(tt.method, tt.status, tt.err, tt.ra, tt.hasRA, tt.attempt, 0.5)
-			assert.Equal(t, tt.wantRetry, retry)
-			assert.Equal(t, tt.wantWait, wait)
+			retry, why := p.classify(tt.in)
+			assert.Equal(t, tt.wantRetry, retry, why)
+			assert.NotEmpty(t, why)
+			if retry {
+				assert.Equal(t, tt.wantWait, p.delay(tt.in, 0.5))
+			}
 		})
 	}
 
 	t.Run("no retries configured", func(t *testing.T) {
 		p := p
 		p.maxRetries = 0
-		retry, _ := p.decide(get, 503, nil, 0, false, 0, 0.5)
+		retry, why := p.classify(retryInput{method: get, status: 503})
 		assert.False(t, retry)
+		assert.Equal(t, "no retries left", why)
 	})
 }
 

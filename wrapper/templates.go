@@ -15,16 +15,15 @@ func (c *Client) CreateTemplate(ctx context.Context, req CreateTemplateRequest) 
 		return nil, err
 	}
 	body := gen.CreateTemplateRequest{Name: req.Name, Text: req.Text, Countries: req.Countries}
-	k := c.newCall(opTemplates, callAPI)
-	resp, err := k.gcr.CreateTemplateWithResponse(ctx, body)
+	hr, err := gen.NewCreateTemplateRequest(c.server, body)
 	if err != nil {
-		return nil, k.fail(err, nil)
+		return nil, requestError(err)
 	}
-	g := resp.JSON200
-	if g == nil {
-		g = resp.JSON201
+	ans, err := c.do(ctx, hr, callInfo{path: "/api/2fa/authentications/templates"})
+	if err != nil {
+		return nil, err
 	}
-	return k.template(g, resp.Body, 0)
+	return oneTemplate(ans, 0)
 }
 
 // GetTemplate reads one message template; an unknown id is an error matching
@@ -34,12 +33,15 @@ func (c *Client) GetTemplate(ctx context.Context, id int) (*Template, error) {
 	if err := validateTemplateID(id); err != nil {
 		return nil, err
 	}
-	k := c.newCall(opTemplate, callAPI)
-	resp, err := k.gcr.GetTemplateWithResponse(ctx, id)
+	req, err := gen.NewGetTemplateRequest(c.server, id)
 	if err != nil {
-		return nil, k.fail(err, ErrTemplateNotFound)
+		return nil, requestError(err)
 	}
-	return k.template(resp.JSON200, resp.Body, id)
+	ans, err := c.do(ctx, req, callInfo{path: "/api/2fa/authentications/templates/{templateId}", notFound: ErrTemplateNotFound})
+	if err != nil {
+		return nil, err
+	}
+	return oneTemplate(ans, id)
 }
 
 // DeleteTemplate deletes a message template. Any success status counts, whatever the body
@@ -48,12 +50,17 @@ func (c *Client) DeleteTemplate(ctx context.Context, id int) error {
 	if err := validateTemplateID(id); err != nil {
 		return err
 	}
-	k := c.newCall(opTemplate, callAPI)
-	if _, err := k.gcr.DeleteTemplateWithResponse(ctx, id); err != nil && k.status == 0 {
-		// With a 2xx status the template is gone even if the body could not be read.
-		return k.fail(err, ErrTemplateNotFound)
+	req, err := gen.NewDeleteTemplateRequest(c.server, id)
+	if err != nil {
+		return requestError(err)
 	}
-	return nil
+	_, err = c.do(ctx, req, callInfo{path: "/api/2fa/authentications/templates/{templateId}", notFound: ErrTemplateNotFound})
+	var re *ResponseError
+	if errors.As(err, &re) && re.StatusCode >= 200 && re.StatusCode <= 299 {
+		// With a 2xx status the template is gone, whatever the body (read or not) says.
+		return nil
+	}
+	return err
 }
 
 // ListTemplatesPage reads one page of message templates. Total is the number of templates
@@ -79,25 +86,25 @@ func (c *Client) listTemplates(ctx context.Context, req ListTemplatesRequest) (*
 	if len(req.IDs) > 0 {
 		params.FilterIds = &req.IDs
 	}
-	k := c.newCall(opTemplates, callAPI)
-	resp, err := k.gcr.ListTemplatesWithResponse(ctx, &params)
+	hr, err := gen.NewListTemplatesRequest(c.server, &params)
 	if err != nil {
-		return nil, false, k.fail(err, nil)
+		return nil, false, requestError(err)
 	}
-	g := resp.JSON200
-	if g == nil {
-		g = new(gen.TemplateListResponse)
-		if err := k.decodeOther(resp.Body, g); err != nil {
-			return nil, false, err
-		}
+	ans, err := c.do(ctx, hr, callInfo{path: "/api/2fa/authentications/templates"})
+	if err != nil {
+		return nil, false, err
+	}
+	g, err := decode[gen.TemplateListResponse](ans)
+	if err != nil {
+		return nil, false, err
 	}
 	list, total, hasTotal, err := templateList(g)
 	if err != nil {
-		return nil, false, k.malformed(resp.Body, err)
+		return nil, false, ans.malformed(err)
 	}
 	items, err := toTemplates(list)
 	if err != nil {
-		return nil, false, k.malformed(resp.Body, err)
+		return nil, false, ans.malformed(err)
 	}
 	p := paging(len(items), req.Offset, req.Limit, total, hasTotal)
 	return &TemplatePage{Items: items, Total: p.total}, p.next, nil
@@ -106,20 +113,18 @@ func (c *Client) listTemplates(ctx context.Context, req ListTemplatesRequest) (*
 // errOtherTemplate: the answer is about another template than the one asked for.
 var errOtherTemplate = errors.New("the answer is about another template")
 
-// template finishes a call that answers one template: template id id, when it is not 0.
-func (k *call) template(g *gen.TemplateResponse, body []byte, id int) (*Template, error) {
-	if g == nil {
-		g = new(gen.TemplateResponse)
-		if err := k.decodeOther(body, g); err != nil {
-			return nil, err
-		}
+// oneTemplate reads an answer about one template: template id, when it is not 0.
+func oneTemplate(ans *answer, id int) (*Template, error) {
+	g, err := decode[gen.TemplateResponse](ans)
+	if err != nil {
+		return nil, err
 	}
 	t := new(Template)
 	if err := toTemplate(&g.Data, t); err != nil {
-		return nil, k.malformed(body, err)
+		return nil, ans.malformed(err)
 	}
 	if id != 0 && t.ID != id {
-		return nil, k.malformed(body, errOtherTemplate)
+		return nil, ans.malformed(errOtherTemplate)
 	}
 	return t, nil
 }

@@ -3,6 +3,7 @@ package wrapper
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -165,21 +166,26 @@ func writeChunks(w http.ResponseWriter, body string) {
 	}
 }
 
-func TestLimitedBodyStopsReading(t *testing.T) {
+func TestReadLimitedStopsReading(t *testing.T) {
 	// The reader refuses once the limit is passed and asks the source for no more than
-	// limit+1 bytes in all.
-	src := &countingReader{r: strings.NewReader(strings.Repeat("x", 1<<20))}
-	k := &call{c: &Client{maxBytes: 100, auth: &authState{}}}
-	k.status = http.StatusOK
-	b := &limitedBody{rc: src, left: 101, k: k}
-	buf := make([]byte, 64)
-	var err error
-	for err == nil {
-		_, err = b.Read(buf)
+	// limit+1 bytes in all, whether or not the body announces its length.
+	for _, length := range []int64{-1, 1 << 20} {
+		src := &countingReader{r: strings.NewReader(strings.Repeat("x", 1<<20))}
+		resp := &http.Response{StatusCode: http.StatusOK, Body: src, ContentLength: -1}
+		_, err := readLimited(resp, 100)
+		assert.ErrorIs(t, err, errOverLimit)
+		assert.Equal(t, 101, src.n)
+		if length > 0 {
+			src.n = 0
+			resp.ContentLength = length
+			_, err = readLimited(resp, 100)
+			assert.ErrorIs(t, err, errOverLimit)
+			assert.Zero(t, src.n, "a declared length over the limit is refused unread")
+		}
 	}
-	assert.ErrorIs(t, err, ErrResponseTooLarge)
-	assert.Equal(t, 101, src.n)
-	assert.Equal(t, strings.Repeat("x", 101), string(k.head[:k.headLen]))
+	body, err := readLimited(&http.Response{Body: io.NopCloser(strings.NewReader("12345")), ContentLength: 5}, 5)
+	require.NoError(t, err)
+	assert.Equal(t, "12345", string(body))
 }
 
 type countingReader struct {
