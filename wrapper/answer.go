@@ -15,7 +15,7 @@ type answer struct {
 	// quote says a snippet of the body may appear in errors: never for token answers,
 	// which may hold a bearer.
 	quote bool
-	red   *redactor
+	red   redactor
 }
 
 // decode decodes the answer into gen's model of it. The body decides, not the header: the

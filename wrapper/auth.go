@@ -33,6 +33,8 @@ type authState struct {
 // only, so a service whose clock differs from ours never makes the client log in on every call.
 type token struct {
 	bearer secret
+	// authorization is the Authorization header value, "Bearer " and the bearer, made once.
+	authorization secret
 
 	// Guarded by authState.mu. Zero: unknown lifetime, the bearer is used until refused.
 	refreshAt time.Time
@@ -51,7 +53,7 @@ type flight struct {
 // clock: its lifetime is then exp − iat, whatever the service's clock says. A bearer from
 // elsewhere may be old, so only exp − now counts for it. Unknown lifetime: use until a 401.
 func newToken(bearer string, sent time.Time, fresh bool) *token {
-	t := &token{bearer: secret(bearer)}
+	t := &token{bearer: secret(bearer), authorization: secret("Bearer " + bearer)}
 	exp, iat := jwtTimes(bearer)
 	var life time.Duration
 	switch {

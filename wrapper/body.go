@@ -19,7 +19,7 @@ func (c *Client) readAnswer(resp *http.Response, info callInfo, red *redactor) (
 		status:      resp.StatusCode,
 		contentType: resp.Header.Get("Content-Type"),
 		quote:       info.auth == authBearer,
-		red:         red,
+		red:         *red,
 	}
 	body, err := readLimited(resp, c.maxBytes)
 	switch {

@@ -44,14 +44,14 @@ type callInfo struct {
 func (c *Client) do(ctx context.Context, req *http.Request, info callInfo) (*answer, error) {
 	req = req.WithContext(ctx)
 	req.Header.Set("User-Agent", c.userAgent)
-	red := &redactor{apiKey: c.auth.apiKey.reveal(), code: info.code}
+	red := redactor{apiKey: c.auth.apiKey.reveal(), code: info.code}
 	relogged := false
 	for attempt := 0; ; {
-		tok, err := c.authorize(ctx, req, info, red)
+		tok, err := c.authorize(ctx, req, info, &red)
 		if err != nil {
 			return nil, err
 		}
-		res := c.attempt(ctx, req, info, red, attempt)
+		res := c.attempt(ctx, req, info, &red, attempt)
 		switch {
 		case res.answer != nil:
 			return res.answer, nil
@@ -79,7 +79,7 @@ func (c *Client) do(ctx context.Context, req *http.Request, info callInfo) (*ans
 			}
 			c.debug(ctx, "bsg2fa retry decision", "path", info.path, "attempt", attempt+1, "retry", retry, "why", why)
 			if !retry {
-				return nil, res.failure(info, red, c.maxBytes)
+				return nil, res.failure(info, &red, c.maxBytes)
 			}
 			discard(res.resp)
 			if err := c.sleep(ctx, d); err != nil {
@@ -108,7 +108,7 @@ func (c *Client) authorize(ctx context.Context, req *http.Request, info callInfo
 	default:
 		return nil, nil
 	}
-	req.Header.Set("Authorization", "Bearer "+tok.bearer.reveal())
+	req.Header.Set("Authorization", tok.authorization.reveal())
 	red.bearer = tok.bearer.reveal()
 	if info.auth == authGiven {
 		return nil, nil
