@@ -77,7 +77,7 @@
 // for with Retry-After up to 30s (WithRetryAfterCap); a longer Retry-After ends the call at
 // once with an error whose RetryAfter says how long. Every wait ends with the context. Response bodies
 // are limited to 4 MiB (WithMaxResponseBytes), and the default http.Client has a 30s timeout
-// (WithTimeout) and keeps up to 100 idle connections to the service.
+// (WithTimeout) and opens at most 64 connections to the service, kept idle between calls.
 //
 // # Logging and secrets
 //
