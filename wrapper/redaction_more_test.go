@@ -106,7 +106,7 @@ func TestRedactionOnErrorPaths(t *testing.T) {
 						return
 					}
 					now := time.Now()
-					b := makeJWT(now, now.Add(time.Hour))
+					b := testkit.JWTAt(now, now.Add(time.Hour))
 					mu.Lock()
 					bearers = append(bearers, b)
 					mu.Unlock()

@@ -26,8 +26,8 @@ func TestRedaction(t *testing.T) {
 		code      = leakCode
 		recipient = "380979965073"
 	)
-	bearer := makeJWT(time.Now(), time.Now().Add(time.Hour))
-	refreshed := makeJWT(time.Now(), time.Now().Add(2*time.Hour))
+	bearer := testkit.JWTAt(time.Now(), time.Now().Add(time.Hour))
+	refreshed := testkit.JWTAt(time.Now(), time.Now().Add(2*time.Hour))
 	secrets := []string{testAPIKey, bearer, refreshed, strings.Split(bearer, ".")[2], code}
 
 	mux := http.NewServeMux()
