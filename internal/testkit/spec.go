@@ -19,8 +19,8 @@ import (
 )
 
 // specRouter finds operations in api/bsg-2fa.yaml. It is built once per test binary: the
-// document does not change while tests run, and parsing it for every test would cost more
-// than most of the tests themselves.
+// document does not change while tests run, so parsing it again for every test would only
+// cost time. The router is only read once built, so parallel tests may share it.
 var specRouter = sync.OnceValues(func() (routers.Router, error) {
 	doc, err := openapi3.NewLoader().LoadFromData(api.Spec)
 	if err != nil {
