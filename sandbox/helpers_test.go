@@ -1,7 +1,6 @@
 package sandbox_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -12,13 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/stretchr/testify/require"
 
-	"github.com/go-bsg/bsg2fa/api"
 	"github.com/go-bsg/bsg2fa/gen"
 	"github.com/go-bsg/bsg2fa/internal/testkit"
 	"github.com/go-bsg/bsg2fa/sandbox"
@@ -27,56 +21,6 @@ import (
 // newClock is the clock of the black-box tests, at a fixed instant.
 func newClock() *testkit.Clock {
 	return testkit.NewClockAt(time.Date(2024, 5, 10, 12, 0, 0, 0, time.UTC))
-}
-
-// specRouter finds the operation of a request in api/bsg-2fa.yaml, for response validation.
-// It is built independently of the sandbox's own route table.
-func specRouter(t testing.TB) routers.Router {
-	t.Helper()
-	doc, err := openapi3.NewLoader().LoadFromData(api.Spec)
-	require.NoError(t, err)
-	doc.Servers = nil // match paths on any host, the httptest one included
-	router, err := legacy.NewRouter(doc)
-	require.NoError(t, err)
-	return router
-}
-
-// validatingTransport checks every /api/ response against the document and fails the test on
-// one it does not describe (status code included).
-type validatingTransport struct {
-	t      testing.TB
-	router routers.Router
-	next   http.RoundTripper
-}
-
-func (v *validatingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := v.next.RoundTrip(req)
-	if err != nil || !strings.HasPrefix(req.URL.Path, "/api/") {
-		return resp, err
-	}
-	body, err := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	route, params, err := v.router.FindRoute(req)
-	if err != nil {
-		v.t.Errorf("%s %s: no operation in the document: %v", req.Method, req.URL.Path, err)
-		return resp, nil
-	}
-	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
-		Status:                 resp.StatusCode,
-		Header:                 resp.Header,
-		Body:                   io.NopCloser(bytes.NewReader(body)),
-		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
-	}
-	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
-		v.t.Errorf("%s %s answered %d with a response the document does not describe: %v\nbody: %s",
-			req.Method, req.URL.Path, resp.StatusCode, err, body)
-	}
-	return resp, nil
 }
 
 // env is one sandbox behind httptest with a validating client.
@@ -101,7 +45,7 @@ func setup(t *testing.T, opts ...sandbox.Option) *env {
 	srv := sandbox.New(opts...)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	hc := &http.Client{Transport: &validatingTransport{t: t, router: specRouter(t), next: http.DefaultTransport}}
+	hc := &http.Client{Transport: testkit.NewSpecTransport(t, http.DefaultTransport)}
 	e := &env{t: t, srv: srv, url: ts.URL, http: hc, clock: clock}
 	client, err := gen.NewClientWithResponses(ts.URL, gen.WithHTTPClient(hc), gen.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
 		if e.bearer != "" {

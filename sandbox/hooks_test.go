@@ -34,7 +34,7 @@ func newHookEnv(t *testing.T, opts ...sandbox.Option) *hookEnv {
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	e := &hookEnv{clock: clock, env: &env{t: t, srv: srv, url: ts.URL,
-		http: &http.Client{Transport: &validatingTransport{t: t, router: specRouter(t), next: http.DefaultTransport}}}}
+		http: &http.Client{Transport: testkit.NewSpecTransport(t, http.DefaultTransport)}}}
 	e.token = e.login()
 	return e
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-bsg/bsg2fa/gen"
+	"github.com/go-bsg/bsg2fa/internal/testkit"
 	"github.com/go-bsg/bsg2fa/sandbox"
 )
 
@@ -129,7 +130,7 @@ func TestConcurrentFlows(t *testing.T) {
 }
 
 func TestLogging(t *testing.T) {
-	var buf syncBuffer
+	var buf testkit.SyncBuffer
 	logger := slog.New(slog.NewTextHandler(&buf, nil))
 	e := setup(t, sandbox.WithLogger(logger))
 	e.login()
@@ -146,23 +147,6 @@ func TestLogging(t *testing.T) {
 	assert.NotContains(t, out, "380979965073")
 	assert.NotContains(t, out, "test-key")
 	assert.NotContains(t, out, e.bearer)
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // BenchmarkSendVerifyFlowParallel measures whole flows (send, LastCode, verify) over loopback

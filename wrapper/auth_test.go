@@ -81,7 +81,7 @@ func newAuthFake(t *testing.T) (*authFake, *httptest.Server) {
 
 // issue returns a token body with iat and exp from the given issue time and lifetime.
 func (f *authFake) issue(iat time.Time, life time.Duration) string {
-	jwt := makeJWT(iat, iat.Add(life))
+	jwt := testkit.JWTAt(iat, iat.Add(life))
 	f.mu.Lock()
 	f.issued = append(f.issued, jwt)
 	f.mu.Unlock()
@@ -206,7 +206,7 @@ func TestClockSkewDoesNotCauseLoginPerCall(t *testing.T) {
 		{"service clock ahead", func(f *authFake) string { return f.issue(time.Now().Add(5*time.Hour), time.Hour) }},
 		// Only exp, already past by our clock: lifetime unknown, used until refused.
 		{"exp only, in the past", func(f *authFake) string {
-			return `{"bearer":"` + makeJWT(time.Time{}, time.Now().Add(-time.Hour)) + `"}`
+			return `{"bearer":"` + testkit.JWTAt(time.Time{}, time.Now().Add(-time.Hour)) + `"}`
 		}},
 		{"not a JWT", func(f *authFake) string { return `{"bearer":"opaque-token-value"}` }},
 	}
@@ -384,7 +384,7 @@ func TestWithToken(t *testing.T) {
 	})
 	t.Run("expiring bearer is refreshed", func(t *testing.T) {
 		f, srv := newAuthFake(t)
-		bearer := makeJWT(time.Now().Add(-50*time.Minute), time.Now().Add(10*time.Minute))
+		bearer := testkit.JWTAt(time.Now().Add(-50*time.Minute), time.Now().Add(10*time.Minute))
 		c, clock := newAuthClient(t, srv, "", WithToken(bearer))
 		require.NoError(t, get(c))
 		clock.Advance(9 * time.Minute)
@@ -404,13 +404,13 @@ func TestNewToken(t *testing.T) {
 		wantExpiresAt time.Time
 		wantRefreshAt time.Time
 	}{
-		{"iat and exp, fresh", makeJWT(sent.Add(-7*time.Hour), sent.Add(-6*time.Hour)), true,
+		{"iat and exp, fresh", testkit.JWTAt(sent.Add(-7*time.Hour), sent.Add(-6*time.Hour)), true,
 			sent.Add(time.Hour), sent.Add(48 * time.Minute)},
-		{"iat and exp, from elsewhere", makeJWT(sent.Add(-50*time.Minute), sent.Add(10*time.Minute)), false,
+		{"iat and exp, from elsewhere", testkit.JWTAt(sent.Add(-50*time.Minute), sent.Add(10*time.Minute)), false,
 			sent.Add(10 * time.Minute), sent.Add(8 * time.Minute)},
-		{"exp only", makeJWT(time.Time{}, sent.Add(time.Hour)), true, sent.Add(time.Hour), sent.Add(48 * time.Minute)},
-		{"exp only, past", makeJWT(time.Time{}, sent.Add(-time.Hour)), true, time.Time{}, time.Time{}},
-		{"exp before iat", makeJWT(sent, sent.Add(-time.Hour)), true, time.Time{}, time.Time{}},
+		{"exp only", testkit.JWTAt(time.Time{}, sent.Add(time.Hour)), true, sent.Add(time.Hour), sent.Add(48 * time.Minute)},
+		{"exp only, past", testkit.JWTAt(time.Time{}, sent.Add(-time.Hour)), true, time.Time{}, time.Time{}},
+		{"exp before iat", testkit.JWTAt(sent, sent.Add(-time.Hour)), true, time.Time{}, time.Time{}},
 		{"opaque", "opaque", true, time.Time{}, time.Time{}},
 		{"bad base64", "a.!!!.c", true, time.Time{}, time.Time{}},
 		{"bad json", "a.bm90IGpzb24.c", true, time.Time{}, time.Time{}},

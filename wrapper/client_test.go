@@ -2,9 +2,6 @@ package wrapper
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -17,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-bsg/bsg2fa/internal/testkit"
 )
 
 // testAPIKey is the key every test client logs in with; tests check it never leaks.
@@ -61,24 +60,6 @@ func authenticationJSON(id string) string {
 "country_code":"FR","expired_at":"2022-04-28 14:21:16","created_at":"2022-04-28 14:21:16","finished_at":null}`
 }
 
-// jwtCounter makes every test bearer different.
-var jwtCounter atomic.Int64
-
-// makeJWT returns an unsigned-looking JWT with the given claims (zero times are left out).
-func makeJWT(iat, exp time.Time) string {
-	claims := map[string]any{"sub": "account-7", "jti": jwtCounter.Add(1)}
-	if !iat.IsZero() {
-		claims["iat"] = iat.Unix()
-	}
-	if !exp.IsZero() {
-		claims["exp"] = exp.Unix()
-	}
-	payload, _ := json.Marshal(claims)
-	enc := base64.RawURLEncoding
-	return enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." +
-		enc.EncodeToString(payload) + "." + enc.EncodeToString([]byte(fmt.Sprintf("signature-%d", jwtCounter.Load())))
-}
-
 // writeJSON answers with a JSON body.
 func writeJSON(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "application/json")
@@ -100,7 +81,7 @@ func setup(t *testing.T, opts ...Option) (*Client, *http.ServeMux, *httptest.Ser
 	mux := http.NewServeMux()
 	issue := func(w http.ResponseWriter, _ *http.Request) {
 		now := time.Now()
-		writeJSON(w, http.StatusOK, `{"bearer":"`+makeJWT(now, now.Add(time.Hour))+`"}`)
+		writeJSON(w, http.StatusOK, `{"bearer":"`+testkit.JWTAt(now, now.Add(time.Hour))+`"}`)
 	}
 	mux.HandleFunc("POST /api/auth/login", issue)
 	mux.HandleFunc("POST /api/auth/refresh", issue)
@@ -239,7 +220,7 @@ func TestConcurrentCallersReuseConnections(t *testing.T) {
 	var conns atomic.Int32
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/auth/login", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, `{"bearer":"`+makeJWT(time.Now(), time.Now().Add(time.Hour))+`"}`)
+		writeJSON(w, http.StatusOK, `{"bearer":"`+testkit.JWTAt(time.Now(), time.Now().Add(time.Hour))+`"}`)
 	})
 	mux.HandleFunc("GET /api/2fa/authentications/{id}", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, statusBody)

@@ -2,8 +2,6 @@ package wrapper_test
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-bsg/bsg2fa/api"
+	"github.com/go-bsg/bsg2fa/internal/testkit"
 	"github.com/go-bsg/bsg2fa/wrapper"
 )
 
@@ -53,13 +52,6 @@ const (
 "countries":["AD","IT","PT","UA"],"status":"requested","updated_at":"2023-06-30 14:52:58"}}`
 )
 
-// contractJWT is a bearer with iat and exp one hour apart.
-func contractJWT(iat time.Time) string {
-	enc := base64.RawURLEncoding
-	claims, _ := json.Marshal(map[string]int64{"iat": iat.Unix(), "exp": iat.Add(time.Hour).Unix()})
-	return enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString(claims) + ".c2ln"
-}
-
 // TestContract checks every request the client sends, for all twelve operations, against
 // api/bsg-2fa.yaml: path, method, parameters, body and authorisation.
 func TestContract(t *testing.T) {
@@ -86,7 +78,8 @@ func TestContract(t *testing.T) {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		if op == "login" || op == "refreshToken" {
-			_, _ = w.Write([]byte(`{"bearer":"` + contractJWT(time.Now()) + `"}`))
+			now := time.Now()
+			_, _ = w.Write([]byte(`{"bearer":"` + testkit.JWTAt(now, now.Add(time.Hour)) + `"}`))
 			return
 		}
 		a := contractAnswers[op]

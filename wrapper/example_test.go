@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-bsg/bsg2fa/internal/testkit"
 	"github.com/go-bsg/bsg2fa/wrapper"
 )
 
@@ -20,7 +21,8 @@ import (
 func exampleService(handlers map[string]http.HandlerFunc) *httptest.Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/auth/login", func(w http.ResponseWriter, r *http.Request) {
-		answer(w, http.StatusOK, `{"bearer":"`+contractJWT(time.Now())+`"}`)
+		now := time.Now()
+		answer(w, http.StatusOK, `{"bearer":"`+testkit.JWTAt(now, now.Add(time.Hour))+`"}`)
 	})
 	for pattern, h := range handlers {
 		mux.HandleFunc(pattern, h)

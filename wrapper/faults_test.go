@@ -19,6 +19,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-bsg/bsg2fa/internal/testkit"
 )
 
 // faultEnv is what one row of the fault table runs against: a fake service that counts the
@@ -540,7 +542,7 @@ func runFault(t *testing.T, f fault) {
 			return
 		}
 		now := time.Now()
-		writeJSON(w, http.StatusOK, `{"bearer":"`+makeJWT(now, now.Add(time.Hour))+`"}`)
+		writeJSON(w, http.StatusOK, `{"bearer":"`+testkit.JWTAt(now, now.Add(time.Hour))+`"}`)
 	})
 	target := func(w http.ResponseWriter, r *http.Request) {
 		n := int(e.calls.Add(1))

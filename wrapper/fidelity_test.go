@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-bsg/bsg2fa/internal/testkit"
 )
 
 // The ids of the shared documented bodies: a single-session call must ask for the session
@@ -68,7 +70,7 @@ func TestJSONAnswerWhateverContentType(t *testing.T) {
 		mux.HandleFunc("POST /api/auth/login", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=UTF-8")
 			now := time.Now()
-			_, _ = w.Write([]byte(`{"bearer":"` + makeJWT(now, now.Add(time.Hour)) + `"}`))
+			_, _ = w.Write([]byte(`{"bearer":"` + testkit.JWTAt(now, now.Add(time.Hour)) + `"}`))
 		})
 		mux.HandleFunc("GET /api/2fa/authentications/{id}", func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, statusBody)

@@ -7,16 +7,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-bsg/bsg2fa/internal/testkit"
 )
 
 // The bearer the service returns is read, not verified: its claims are untrusted input that
 // decides when the client logs in again. Run one target with e.g.
 // go test -run '^$' -fuzz '^FuzzJWTTimes$' -fuzztime 30s ./wrapper/
-
-// fuzzJWT is a bearer with the given payload text; header and signature are never read.
-func fuzzJWT(payload string) string {
-	return "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".c2ln"
-}
 
 // fuzzSent maps any int64 onto a send time between 2000 and about 2100, where a real clock is.
 func fuzzSent(n int64) time.Time {
@@ -52,21 +49,21 @@ func checkDeadlines(t *testing.T, tok *token, sent time.Time) {
 func FuzzJWTTimes(f *testing.F) {
 	for _, s := range []string{
 		"", "abc", "a.b", "a.b.c", "..", "a..c",
-		fuzzJWT(`{"iat":1700000000,"exp":1700003600}`),
-		fuzzJWT(`{"iat":1700000000.5,"exp":1.7000036e9}`),
-		fuzzJWT(`{"exp":-1,"iat":-5}`),
-		fuzzJWT(`{"exp":0}`),
-		fuzzJWT(`{"exp":1e308,"iat":1}`),
-		fuzzJWT(`{"exp":1e400}`),
-		fuzzJWT(`{"exp":"1700003600"}`),
-		fuzzJWT(`{"exp":null,"iat":null}`),
-		fuzzJWT(`{"exp":9223372036.854775807,"iat":1e-300}`),
-		fuzzJWT(`[1,2]`),
-		fuzzJWT(`{"exp":1700003600`),
+		testkit.JWTPayload(`{"iat":1700000000,"exp":1700003600}`),
+		testkit.JWTPayload(`{"iat":1700000000.5,"exp":1.7000036e9}`),
+		testkit.JWTPayload(`{"exp":-1,"iat":-5}`),
+		testkit.JWTPayload(`{"exp":0}`),
+		testkit.JWTPayload(`{"exp":1e308,"iat":1}`),
+		testkit.JWTPayload(`{"exp":1e400}`),
+		testkit.JWTPayload(`{"exp":"1700003600"}`),
+		testkit.JWTPayload(`{"exp":null,"iat":null}`),
+		testkit.JWTPayload(`{"exp":9223372036.854775807,"iat":1e-300}`),
+		testkit.JWTPayload(`[1,2]`),
+		testkit.JWTPayload(`{"exp":1700003600`),
 		"x." + base64.URLEncoding.EncodeToString([]byte(`{"exp":1700003600}`)) + ".y",
 		"x." + base64.StdEncoding.EncodeToString([]byte(`{"exp":1700003600}`)) + ".y",
 		"x.%%%.y",
-		"Bearer " + fuzzJWT(`{"exp":1700003600}`),
+		"Bearer " + testkit.JWTPayload(`{"exp":1700003600}`),
 	} {
 		f.Add(s, int64(1_700_000_000), true)
 	}
@@ -105,7 +102,7 @@ func FuzzNewTokenLifetime(f *testing.F) {
 			return // JSON has no way to write these
 		}
 		payload := `{"exp":` + strconv.FormatFloat(exp, 'g', -1, 64) + `,"iat":` + strconv.FormatFloat(iat, 'g', -1, 64) + `}`
-		bearer := fuzzJWT(payload)
+		bearer := testkit.JWTPayload(payload)
 		gotExp, gotIat := jwtTimes(bearer)
 		if want := max(exp, 0); gotExp != want {
 			t.Fatalf("exp of %s read as %v", payload, gotExp)

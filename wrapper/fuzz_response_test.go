@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-bsg/bsg2fa/internal/testkit"
 )
 
 // Run with go test -run '^$' -fuzz '^FuzzResponse$' -fuzztime 60s ./wrapper/
@@ -113,7 +115,7 @@ func FuzzResponse(f *testing.F) {
 	f.Add(uint8(4), uint16(429), "application/json", "Mon, 02 Jan 2006 15:04:05 GMT", []byte(fuzzTooMany))
 	f.Add(uint8(0), uint16(503), "application/json", "5", []byte(`{}`))
 
-	bearer := makeJWT(time.Now(), time.Now().Add(time.Hour))
+	bearer := testkit.JWTAt(time.Now(), time.Now().Add(time.Hour))
 	f.Fuzz(func(t *testing.T, opIndex uint8, status uint16, contentType, retryAfter string, body []byte) {
 		op := fuzzOps[int(opIndex)%len(fuzzOps)]
 		code := int(status)

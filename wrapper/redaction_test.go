@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,24 +18,6 @@ import (
 	"github.com/go-bsg/bsg2fa/internal/testkit"
 )
 
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestRedaction(t *testing.T) {
 	// The code is checked as a whole run of digits and has leading zeros and an odd last
 	// digit, so that no timestamp, duration, port or pointer can hold it by chance (see
@@ -45,8 +26,8 @@ func TestRedaction(t *testing.T) {
 		code      = leakCode
 		recipient = "380979965073"
 	)
-	bearer := makeJWT(time.Now(), time.Now().Add(time.Hour))
-	refreshed := makeJWT(time.Now(), time.Now().Add(2*time.Hour))
+	bearer := testkit.JWTAt(time.Now(), time.Now().Add(time.Hour))
+	refreshed := testkit.JWTAt(time.Now(), time.Now().Add(2*time.Hour))
 	secrets := []string{testAPIKey, bearer, refreshed, strings.Split(bearer, ".")[2], code}
 
 	mux := http.NewServeMux()
@@ -109,7 +90,7 @@ func TestRedaction(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	var logs syncBuffer
+	var logs testkit.SyncBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: stableLogAttrs}))
 	c, err := New(testAPIKey, WithBaseURL(srv.URL), WithLogger(logger))
 	require.NoError(t, err)

@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-bsg/bsg2fa/internal/testkit"
 )
 
 // startSandbox runs "bsg2fa sandbox" with args on a free port until the returned stop is
@@ -19,7 +21,7 @@ func startSandbox(t *testing.T, args ...string) (baseURL string, stop func() (in
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	outR, outW := io.Pipe()
-	stderr := &lockedBuffer{}
+	stderr := &testkit.SyncBuffer{}
 	done := make(chan int, 1)
 	go func() {
 		code := run(ctx, append([]string{"sandbox", "-addr", "127.0.0.1:0"}, args...), strings.NewReader(""), outW, stderr, func(string) string { return "" })

@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-bsg/bsg2fa/internal/testkit"
 )
 
 // echoBody is an answer that repeats everything the request carried: its Authorization
@@ -104,7 +106,7 @@ func TestRedactionOnErrorPaths(t *testing.T) {
 						return
 					}
 					now := time.Now()
-					b := makeJWT(now, now.Add(time.Hour))
+					b := testkit.JWTAt(now, now.Add(time.Hour))
 					mu.Lock()
 					bearers = append(bearers, b)
 					mu.Unlock()
@@ -119,7 +121,7 @@ func TestRedactionOnErrorPaths(t *testing.T) {
 			}))
 			defer srv.Close()
 
-			var logs syncBuffer
+			var logs testkit.SyncBuffer
 			logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: stableLogAttrs}))
 			c, err := New(testAPIKey, WithBaseURL(srv.URL), WithLogger(logger))
 			require.NoError(t, err)
@@ -275,7 +277,7 @@ func TestSecretsOutOfEveryError(t *testing.T) {
 			mux.HandleFunc("GET /api/2fa/authentications/{id}", tt.answer)
 			srv := httptest.NewServer(mux)
 			defer srv.Close()
-			var logs syncBuffer
+			var logs testkit.SyncBuffer
 			logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: stableLogAttrs}))
 			c, err := New("", WithToken(opaqueBearer), WithBaseURL(srv.URL), WithLogger(logger), WithMaxRetries(0))
 			require.NoError(t, err)
