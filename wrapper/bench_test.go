@@ -2,7 +2,6 @@ package wrapper
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net"
@@ -20,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-bsg/bsg2fa/gen"
+	"github.com/go-bsg/bsg2fa/internal/testkit"
 )
 
 // The benchmarks here measure the wrapper against a floor written by hand in this file: plain
@@ -138,9 +138,7 @@ func rawGetAuthentication(ctx context.Context, hc *http.Client, base, authorizat
 // benchJWT is a bearer the wrapper accepts for an hour: it reads exp and iat, never the signature.
 func benchJWT() string {
 	now := time.Now()
-	enc := base64.RawURLEncoding
-	claims := `{"sub":"bench","iat":` + strconv.FormatInt(now.Unix(), 10) + `,"exp":` + strconv.FormatInt(now.Add(time.Hour).Unix(), 10) + `}`
-	return enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString([]byte(claims)) + ".c2lnbmF0dXJl"
+	return testkit.JWTAt(now, now.Add(time.Hour))
 }
 
 // benchServer answers login, send, verify and get with the documented bodies, and refuses
