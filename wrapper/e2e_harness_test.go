@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"iter"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -252,4 +253,19 @@ func (r e2eRewrite) RoundTrip(req *http.Request) (*http.Response, error) {
 	out.Body, out.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
 	out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 	return r.next.RoundTrip(out)
+}
+
+// e2eWalk collects id(item) of every item seq yields, stopping after stop items (0: all);
+// an error fails the test.
+func e2eWalk[T, K any](t *testing.T, seq iter.Seq2[T, error], stop int, id func(T) K) []K {
+	t.Helper()
+	var got []K
+	for item, err := range seq {
+		require.NoError(t, err)
+		got = append(got, id(item))
+		if len(got) == stop {
+			break
+		}
+	}
+	return got
 }

@@ -214,14 +214,7 @@ func TestE2EListAuthenticationsIterator(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := e.hitsOf(listPath)
-			var got []string
-			for a, err := range e.c.ListAuthentications(ctx, tt.req) {
-				require.NoError(t, err)
-				got = append(got, a.ID)
-				if len(got) == tt.stop {
-					break
-				}
-			}
+			got := e2eWalk(t, e.c.ListAuthentications(ctx, tt.req), tt.stop, func(a wrapper.Authentication) string { return a.ID })
 			assert.Equal(t, tt.want, got)
 			assert.Equal(t, tt.requests, e.hitsOf(listPath)-before)
 		})

@@ -337,14 +337,7 @@ func TestE2EListTemplatesIterator(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := e.hitsOf(listPath)
-			var got []int
-			for tmpl, err := range e.c.ListTemplates(ctx, tt.req) {
-				require.NoError(t, err)
-				got = append(got, tmpl.ID)
-				if len(got) == tt.stop {
-					break
-				}
-			}
+			got := e2eWalk(t, e.c.ListTemplates(ctx, tt.req), tt.stop, func(tmpl wrapper.Template) int { return tmpl.ID })
 			assert.Equal(t, tt.want, got)
 			assert.Equal(t, tt.requests, e.hitsOf(listPath)-before)
 		})

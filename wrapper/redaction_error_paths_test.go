@@ -122,7 +122,7 @@ func TestRedactionOnErrorPaths(t *testing.T) {
 			defer srv.Close()
 
 			var logs testkit.SyncBuffer
-			logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: stableLogAttrs}))
+			logger := debugLogger(&logs)
 			c, err := New(testAPIKey, WithBaseURL(srv.URL), WithLogger(logger))
 			require.NoError(t, err)
 			fastRetries(c)
@@ -278,7 +278,7 @@ func TestSecretsOutOfEveryError(t *testing.T) {
 			srv := httptest.NewServer(mux)
 			defer srv.Close()
 			var logs testkit.SyncBuffer
-			logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: stableLogAttrs}))
+			logger := debugLogger(&logs)
 			c, err := New("", WithToken(opaqueBearer), WithBaseURL(srv.URL), WithLogger(logger), WithMaxRetries(0))
 			require.NoError(t, err)
 
@@ -300,6 +300,12 @@ func TestSecretsOutOfEveryError(t *testing.T) {
 			}
 		})
 	}
+}
+
+// debugLogger logs every line at debug level as JSON into logs, with the clock readings
+// fixed (see stableLogAttrs).
+func debugLogger(logs *testkit.SyncBuffer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: stableLogAttrs}))
 }
 
 // stableLogAttrs gives the log attributes that carry clock readings (the time of the line,

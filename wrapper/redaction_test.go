@@ -91,7 +91,7 @@ func TestRedaction(t *testing.T) {
 	defer srv.Close()
 
 	var logs testkit.SyncBuffer
-	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: stableLogAttrs}))
+	logger := debugLogger(&logs)
 	c, err := New(testAPIKey, WithBaseURL(srv.URL), WithLogger(logger))
 	require.NoError(t, err)
 	fastRetries(c)
