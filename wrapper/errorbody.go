@@ -64,6 +64,18 @@ func (r *errorBodyReader) read() {
 	}
 }
 
+// member reads the key and the first token of the value of an object's next member. A key
+// that is not a string (which a JSON decoder never gives) reads as "".
+func (r *errorBodyReader) member() (key string, value json.Token, ok bool) {
+	kt, ok := r.token()
+	if !ok {
+		return "", nil, false
+	}
+	value, ok = r.token()
+	key, _ = kt.(string)
+	return key, value, ok
+}
+
 // skip consumes the rest of a value whose first token was t.
 func (r *errorBodyReader) skip(t json.Token) bool {
 	if d, ok := t.(json.Delim); !ok || (d != '{' && d != '[') {
@@ -88,16 +100,12 @@ func (r *errorBodyReader) skip(t json.Token) bool {
 // topObject reads the members of the body's top-level object.
 func (r *errorBodyReader) topObject() {
 	for r.dec.More() {
-		kt, ok := r.token()
-		if !ok {
-			return
-		}
-		vt, ok := r.token()
+		key, vt, ok := r.member()
 		if !ok {
 			return
 		}
 		var cont bool
-		switch key, _ := kt.(string); key {
+		switch key {
 		case "message":
 			if s, isString := vt.(string); isString {
 				r.e.Message = clipMessage(s)
@@ -159,15 +167,11 @@ func (r *errorBodyReader) messageList(field string) bool {
 // messageObject reads {"message": "…", …} after its '{'.
 func (r *errorBodyReader) messageObject(field string) bool {
 	for r.dec.More() {
-		kt, ok := r.token()
+		key, vt, ok := r.member()
 		if !ok {
 			return false
 		}
-		vt, ok := r.token()
-		if !ok {
-			return false
-		}
-		if s, isString := vt.(string); isString && kt == "message" {
+		if s, isString := vt.(string); isString && key == "message" {
 			r.addMessage(field, s)
 		} else if !r.skip(vt) {
 			return false
@@ -180,15 +184,11 @@ func (r *errorBodyReader) messageObject(field string) bool {
 // fieldObject reads {"field": ["…"], …} after its '{'.
 func (r *errorBodyReader) fieldObject() bool {
 	for r.dec.More() {
-		kt, ok := r.token()
+		key, vt, ok := r.member()
 		if !ok {
 			return false
 		}
-		vt, ok := r.token()
-		if !ok {
-			return false
-		}
-		field, _ := kt.(string)
+		field := key
 		if field == "message" {
 			// {"errors": {"message": "…"}} is one message, not a field called "message".
 			field = ""
