@@ -185,7 +185,7 @@ func benchClient(tb testing.TB, srv *httptest.Server) *Client {
 	require.NoError(tb, err)
 	_, err = c.GetAuthentication(context.Background(), statusID)
 	require.NoError(tb, err)
-	tb.Cleanup(c.hc.CloseIdleConnections)
+	tb.Cleanup(c.httpClient.CloseIdleConnections)
 	return c
 }
 

@@ -52,15 +52,15 @@ const maxConnsPerHost = 64
 // Client calls the BSG 2FA API. It is safe for concurrent use; create one and share it, so that
 // every goroutine uses the same bearer token and the same connections.
 type Client struct {
-	server    string // base URL with a trailing slash, as gen expects
-	baseURL   string // as configured, for String
-	hc        *http.Client
-	userAgent string
-	logger    *slog.Logger
-	retry     retryPolicy
-	maxBytes  int64
-	auth      *authState
-	jitter    func() float64 // random source of the backoff; replaced by tests
+	server     string // base URL with a trailing slash, as gen expects
+	baseURL    string // as configured, for String
+	httpClient *http.Client
+	userAgent  string
+	logger     *slog.Logger
+	retry      retryPolicy
+	maxBytes   int64
+	auth       *authState
+	jitter     func() float64 // random source of the backoff; replaced by tests
 	// sleep waits between attempts, ending early with ctx; replaced by tests.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -94,7 +94,7 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bsg2fa: New: %w", err)
 	}
-	hc := cfg.hc
+	hc := cfg.httpClient
 	if hc == nil {
 		hc = defaultHTTPClient(cfg.timeout)
 	} else if cfg.timeoutSet {
@@ -102,11 +102,11 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 	}
 
 	c := &Client{
-		server:    server,
-		baseURL:   strings.TrimSuffix(server, "/"),
-		hc:        hc,
-		userAgent: cfg.userAgent,
-		logger:    cfg.logger,
+		server:     server,
+		baseURL:    strings.TrimSuffix(server, "/"),
+		httpClient: hc,
+		userAgent:  cfg.userAgent,
+		logger:     cfg.logger,
 		retry: retryPolicy{
 			maxRetries:    cfg.maxRetries,
 			base:          backoffBase,

@@ -18,7 +18,7 @@ type Option struct {
 // config gathers the options before New checks them together.
 type config struct {
 	baseURL       string
-	hc            *http.Client
+	httpClient    *http.Client
 	token         string
 	logger        *slog.Logger
 	maxRetries    int
@@ -45,7 +45,7 @@ func WithHTTPClient(hc *http.Client) Option {
 		if hc == nil {
 			return errors.New("WithHTTPClient: nil *http.Client")
 		}
-		c.hc = hc
+		c.httpClient = hc
 		return nil
 	}}
 }

@@ -254,7 +254,7 @@ func TestRetryConnectionRefused(t *testing.T) {
 	require.NoError(t, err)
 	fastRetries(c)
 	var attempts atomic.Int32
-	c.hc = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	c.httpClient = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		attempts.Add(1)
 		return http.DefaultTransport.RoundTrip(r)
 	})}

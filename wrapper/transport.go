@@ -134,7 +134,7 @@ type attemptResult struct {
 // attempt makes one exchange and reads what came back.
 func (c *Client) attempt(ctx context.Context, req *http.Request, info callInfo, red *redactor, attempt int) attemptResult {
 	start := time.Now()
-	resp, err := c.hc.Do(req)
+	resp, err := c.httpClient.Do(req)
 	if err != nil {
 		if ue, ok := err.(*url.Error); ok {
 			ue.URL = c.baseURL + info.path
