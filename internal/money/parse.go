@@ -91,13 +91,11 @@ func parse[T ~string | ~[]byte](s T, jsonNumber bool) (int64, int, bool) {
 	if jsonNumber && intDigits > 1 && s[start] == '0' {
 		return 0, 0, false
 	}
-	// Zeros at the end of the integer part are significant.
-	for ; pendingZeros > 0 && coef != 0; pendingZeros-- {
-		if !times10(&coef) {
-			return 0, 0, false
-		}
-	}
-	pendingZeros = 0
+	// Zeros at the end of the integer part wait: a non-zero digit after the separator makes
+	// addDigit append them, and otherwise they scale the amount at the end, after a JSON
+	// exponent that may cancel them ("10000000000000000000e-10" is 1e9 although its digits
+	// are beyond an int64).
+	intZeros := pendingZeros
 
 	if i < n && (s[i] == '.' || (!jsonNumber && s[i] == ',')) {
 		i++
@@ -116,6 +114,7 @@ func parse[T ~string | ~[]byte](s T, jsonNumber bool) (int64, int, bool) {
 				if !addDigit(d) {
 					return 0, 0, false
 				}
+				intZeros = 0
 				scale = digitsSeen
 			}
 			i++
@@ -155,7 +154,7 @@ func parse[T ~string | ~[]byte](s T, jsonNumber bool) (int64, int, bool) {
 		return 0, 0, true
 	}
 
-	scale -= exp
+	scale -= exp + intZeros
 	for ; scale < 0; scale++ {
 		if !times10(&coef) {
 			return 0, 0, false
