@@ -178,11 +178,6 @@ func TestCountryOf(t *testing.T) {
 	}
 }
 
-func TestMaskPhone(t *testing.T) {
-	assert.Equal(t, "380*******73", maskPhone("380979965073"))
-	assert.Equal(t, "****", maskPhone("1234"))
-}
-
 func TestLimiter(t *testing.T) {
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	l := &limiter{rate: 2, tokens: 2}
