@@ -50,7 +50,8 @@ lint-spec:
 
 ## lanes: gen imports nothing hand-written; wrapper never imports sandbox, cmd or kin-openapi;
 ## sandbox never imports wrapper, not even in its tests; verify's lanes (verify-lanes);
-## report imports wrapper, never sandbox
+## report imports wrapper, never sandbox; internal/money and internal/phone, which the lanes
+## share, import only the standard library
 MODULE := $(shell $(GO) list -m)
 lanes:
 	@bad="$$($(GO) list -deps ./gen | grep '^$(MODULE)/' | grep -v '^$(MODULE)/gen$$')"; \
@@ -65,6 +66,8 @@ lanes:
 		if [ -n "$$bad" ]; then echo "report imports what it must not: $$bad"; exit 1; fi
 	@bad="$$($(GO) list -deps ./wrapper | grep '^$(MODULE)/report')"; \
 		if [ -n "$$bad" ]; then echo "wrapper imports report: $$bad"; exit 1; fi
+	@bad="$$($(GO) list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' ./internal/money ./internal/phone | grep -Ev '^$(MODULE)/internal/(money|phone)$$')"; \
+		if [ -n "$$bad" ]; then echo "internal/money or internal/phone imports more than the standard library: $$bad"; exit 1; fi
 	@echo "lanes ok"
 
 ## verify-lanes: verify builds on wrapper, never on sandbox, cmd or report (its tests may use the

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/go-bsg/bsg2fa/gen"
+	"github.com/go-bsg/bsg2fa/internal/phone"
 )
 
 // handlers implements gen's strict server interface, so the compiler holds every answer to
@@ -207,7 +208,7 @@ func (s *Server) sendLocked(ctx context.Context, a *session, code string, now ti
 	}
 	if l := s.cfg.logger; l != nil {
 		l.LogAttrs(ctx, slog.LevelInfo, "code sent",
-			slog.String("authentication_id", a.id), slog.String("recipient", maskPhone(a.recipient)),
+			slog.String("authentication_id", a.id), slog.String("recipient", phone.Mask(a.recipient)),
 			slog.String("channel", a.channel), slog.String("code", code))
 	}
 }

@@ -141,7 +141,7 @@ func TestLogging(t *testing.T) {
 	out := buf.String()
 	assert.Contains(t, out, "msg=\"code sent\"")
 	assert.Contains(t, out, "code="+code)
-	assert.Contains(t, out, "recipient=380*******73")
+	assert.Contains(t, out, "recipient=380******073")
 	assert.Contains(t, out, "status=201")
 	assert.Contains(t, out, "path=/api/2fa/authentications/otp/"+id+"/verify")
 	assert.NotContains(t, out, "380979965073")

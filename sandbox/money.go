@@ -2,60 +2,54 @@ package sandbox
 
 import (
 	"errors"
-	"strconv"
 	"strings"
+
+	"github.com/go-bsg/bsg2fa/internal/money"
 )
 
 // Money is kept as an integer number of 1e-7 units: the documentation page shows prices with
 // 7 decimal places (0.0642918), so every documented amount is exact and nothing goes through
 // a binary float.
-const moneyScale = 10_000_000
+const (
+	moneyDecimals = 7
+	moneyScale    = 10_000_000 // 10^moneyDecimals
+)
+
+// maxMoney bounds an amount below 100 000 000 000 (10^18 units), so that a balance minus many
+// prices stays far from the int64 limit.
+const maxMoney = 1_000_000_000_000_000_000
 
 var errMoney = errors.New("not a decimal amount with at most 7 decimal places")
 
-// parseMoney reads "12", "0.02" or "0,02" (no sign, at most 7 decimal places).
+// parseMoney reads an amount in the service's decimal grammar ("12", "0.02", "0,02"; see
+// internal/money), with the sandbox's limits on top: no sign, at most 7 decimal places, below
+// 100 000 000 000. Spaces around it are ignored, as for the other options.
 func parseMoney(s string) (int64, error) {
 	s = strings.TrimSpace(s)
-	whole, frac, _ := strings.Cut(strings.Replace(s, ",", ".", 1), ".")
-	if whole == "" || len(frac) > 7 || len(whole) > 11 || !isDigits(whole) || (frac != "" && !isDigits(frac)) {
+	coef, scale, ok := money.Parse(s)
+	if !ok || strings.HasPrefix(s, "-") || scale > moneyDecimals {
 		return 0, errMoney
 	}
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil {
+	m := int64(1)
+	for range moneyDecimals - scale {
+		m *= 10
+	}
+	if coef >= maxMoney/m {
 		return 0, errMoney
 	}
-	f := int64(0)
-	if frac != "" {
-		f, _ = strconv.ParseInt(frac+strings.Repeat("0", 7-len(frac)), 10, 64)
-	}
-	return w*moneyScale + f, nil
+	return coef * m, nil
+}
+
+// ValidAmount reports whether amount is money the sandbox takes: what WithBalance, WithPrice
+// and WithMessagePrice accept. They ignore anything else silently, as options cannot fail, so
+// a caller that would rather refuse a bad amount asks here first.
+func ValidAmount(amount string) bool {
+	_, err := parseMoney(amount)
+	return err == nil
 }
 
 // formatMoney writes an amount with the given decimal separator and no trailing zeros:
 // formatMoney(200000, ',') is "0,02", formatMoney(0, ',') is "0".
 func formatMoney(v int64, sep byte) string {
-	neg := v < 0
-	u := uint64(v)
-	if neg {
-		u = -u // in uint64, so that math.MinInt64 does not stay negative
-	}
-	b := strconv.AppendUint(nil, u/moneyScale, 10)
-	if f := u % moneyScale; f != 0 {
-		frac := strconv.FormatUint(f+moneyScale, 10)[1:]
-		b = append(b, sep)
-		b = append(b, strings.TrimRight(frac, "0")...)
-	}
-	if neg {
-		return "-" + string(b)
-	}
-	return string(b)
-}
-
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
+	return string(money.Append(nil, v, moneyDecimals, sep))
 }

@@ -182,3 +182,13 @@ func runesOutside(s string, lo, hi int) bool {
 	n := utf8.RuneCountInString(s)
 	return n < lo || n > hi
 }
+
+// isDigits reports whether s is one or more ASCII digits.
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -328,14 +328,6 @@ func (r *statusRecorder) WriteHeader(code int) {
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// maskPhone keeps the first three and the last two digits of a number for logs.
-func maskPhone(p string) string {
-	if len(p) <= 5 {
-		return strings.Repeat("*", len(p))
-	}
-	return p[:3] + strings.Repeat("*", len(p)-5) + p[len(p)-2:]
-}
-
 // notFound answers a path (or method) that names no operation of the API.
 func notFound(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")

@@ -41,9 +41,3 @@ func TestServiceOutcomesMapToOneSentinel(t *testing.T) {
 		assert.False(t, ended, "%v ends no session", other)
 	}
 }
-
-func TestMaskPhone(t *testing.T) {
-	for in, want := range map[string]string{"380979965073": "380******073", "4915112345678": "491*******678", "123456": "******", "": ""} {
-		assert.Equal(t, want, maskPhone(in))
-	}
-}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	phonemask "github.com/go-bsg/bsg2fa/internal/phone"
 )
 
 // guard applies a policy with counters in a store, logs its decisions and reports them.
@@ -88,7 +90,7 @@ func (g *guard) verified(ctx context.Context, s subject, id string, sentAt, now 
 	}
 	if err := g.counters.CountVerified(ctx, CountRequest{ID: id, Now: now, Counters: qs}, sentAt); err != nil {
 		g.log(ctx, slog.LevelWarn, "verify: guard could not count a verification",
-			slog.String("phone", maskPhone(s.phone)), slog.Any("error", err))
+			slog.String("phone", phonemask.Mask(s.phone)), slog.Any("error", err))
 		return fmt.Errorf("%w: guard counters: %w", ErrStoreUnavailable, err)
 	}
 	return nil

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
+
+	phonemask "github.com/go-bsg/bsg2fa/internal/phone"
 )
 
 // scope names one kind of counter of the guard. The order of scopes is the order rules are
@@ -114,7 +116,7 @@ func compilePolicy(g *Guard, defaultRegion string, codeLifetime time.Duration) (
 	for i, s := range g.SafePhones {
 		num, err := phonenumbers.Parse(s, defaultRegion)
 		if err != nil {
-			return nil, fmt.Errorf("verify: Guard.SafePhones[%d] (%s) is not a phone number: %w", i, maskPhone(digitsOnly(s)), err)
+			return nil, fmt.Errorf("verify: Guard.SafePhones[%d] (%s) is not a phone number: %w", i, phonemask.Mask(digitsOnly(s)), err)
 		}
 		p.safe[e164Digits(num)] = true
 	}

@@ -3,6 +3,8 @@ package verify
 import (
 	"math"
 	"time"
+
+	phonemask "github.com/go-bsg/bsg2fa/internal/phone"
 )
 
 // plan is the counters one decision reads, with what each of their windows means.
@@ -113,7 +115,7 @@ func (p *policy) decide(s subject, pl plan, readings []CounterReading, now time.
 
 // blocked is a BlockedError for s with reason and no window yet.
 func (s subject) blocked(reason Reason) *BlockedError {
-	return &BlockedError{Reason: reason, Country: s.country, NumberType: s.kind, Phone: maskPhone(s.phone)}
+	return &BlockedError{Reason: reason, Country: s.country, NumberType: s.kind, Phone: phonemask.Mask(s.phone)}
 }
 
 // converted reports whether verified of sent codes reach the share rate. The tolerance keeps

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
+
+	phonemask "github.com/go-bsg/bsg2fa/internal/phone"
 )
 
 // phone is a number parsed once at the edge: the parsed form for rules that need its type or
@@ -34,13 +36,4 @@ func parsePhone(s, defaultRegion string) (phone, error) {
 }
 
 // String returns the number masked, for logs: the first three and last three digits.
-func (p phone) String() string { return maskPhone(p.digits) }
-
-// maskPhone keeps the first three and last three digits of a number ("380******073"), enough
-// to tell numbers apart in a log without disclosing them.
-func maskPhone(s string) string {
-	if len(s) <= 6 {
-		return strings.Repeat("*", len(s))
-	}
-	return s[:3] + strings.Repeat("*", len(s)-6) + s[len(s)-3:]
-}
+func (p phone) String() string { return phonemask.Mask(p.digits) }

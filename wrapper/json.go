@@ -8,6 +8,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/go-bsg/bsg2fa/internal/money"
 )
 
 // The result types encode to JSON in the service's own field names and units, so that what a
@@ -346,28 +348,28 @@ func (d *jsonSeconds) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	raw := trimJSONSpace(b)
-	jsonNumber := true
+	parse := money.ParseJSONNumber[[]byte]
 	if len(raw) > 0 && raw[0] == '"' {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return fmt.Errorf("%w: seconds %s", errInvalidJSONValue, raw)
 		}
-		raw, jsonNumber = []byte(s), false
+		raw, parse = []byte(s), money.Parse[[]byte]
 	}
 	if string(raw) == minDurationSeconds {
-		// The one duration whose digits do not fit a Price's coefficient.
+		// The one duration whose coefficient is −2⁶³, which internal/money never returns.
 		*d = math.MinInt64
 		return nil
 	}
-	p, ok := parseDecimal(raw, jsonNumber)
-	if !ok || p.scale > 9 {
+	coef, scale, ok := parse(raw)
+	if !ok || scale > 9 {
 		return fmt.Errorf("%w: seconds %q", errInvalidJSONValue, clip(raw))
 	}
-	mul := int64(pow10u[9-p.scale])
-	if p.coef > math.MaxInt64/mul || p.coef < math.MinInt64/mul {
+	mul := int64(pow10u[9-scale])
+	if coef > math.MaxInt64/mul || coef < math.MinInt64/mul {
 		return fmt.Errorf("%w: %q seconds overflow a duration", errInvalidJSONValue, clip(raw))
 	}
-	*d = jsonSeconds(p.coef * mul)
+	*d = jsonSeconds(coef * mul)
 	return nil
 }
 

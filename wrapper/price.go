@@ -7,14 +7,16 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"math/bits"
 	"strconv"
+
+	"github.com/go-bsg/bsg2fa/internal/money"
 )
 
-// maxPriceScale is the most digits after the decimal separator a Price holds. Together with
-// the int64 coefficient it gives at least 18 significant digits, far more than any amount the
-// service reports (the documentation shows at most 7 decimals).
-const maxPriceScale = 18
+// maxPriceScale is the most digits after the decimal separator a Price holds: the most that
+// internal/money parses. Together with the int64 coefficient it gives at least 18 significant
+// digits, far more than any amount the service reports (the documentation shows at most 7
+// decimals).
+const maxPriceScale = money.MaxScale
 
 // errInvalidPrice is wrapped by every error ParsePrice and the JSON decoding of a Price return.
 var errInvalidPrice = errors.New("bsg2fa: invalid price")
@@ -52,7 +54,7 @@ var pow10f = [...]float64{
 // an empty string, spaces, a '+' sign, exponents ("1e3"), a separator without digits on
 // both sides ("1." and ".5"), and values with more precision than a Price holds.
 func ParsePrice(s string) (Price, error) {
-	p, ok := parseDecimal(s, false)
+	p, ok := parsePrice(s)
 	if !ok {
 		return Price{}, priceError(s)
 	}
@@ -69,157 +71,14 @@ func priceError[T ~string | ~[]byte](s T) error {
 	return fmt.Errorf("%w: %q", errInvalidPrice, shown)
 }
 
-// parseDecimal reads a decimal in one of two grammars. With jsonNumber false it is the
-// string form of ParsePrice ('.' or ',', no exponent, leading zeros allowed). With
-// jsonNumber true it is RFC 8259's number grammar ('.', an optional exponent, no leading
-// zeros). It never allocates.
-func parseDecimal[T ~string | ~[]byte](s T, jsonNumber bool) (Price, bool) {
-	i, n := 0, len(s)
-	neg := false
-	if i < n && s[i] == '-' {
-		neg = true
-		i++
-	}
+// parsePrice reads s in ParsePrice's grammar. It never allocates.
+func parsePrice[T ~string | ~[]byte](s T) (Price, bool) { return priceOf(money.Parse(s)) }
 
-	var coef uint64 // the significant digits read so far
-	scale := 0      // digits after the separator, up to the last non-zero one
-	pendingZeros := 0
-
-	// addDigit appends one significant digit (after any zeros held back) to coef.
-	addDigit := func(d uint64) bool {
-		for ; pendingZeros > 0; pendingZeros-- {
-			hi, lo := bits.Mul64(coef, 10)
-			if hi != 0 || lo > math.MaxInt64 {
-				return false
-			}
-			coef = lo
-		}
-		hi, lo := bits.Mul64(coef, 10)
-		if hi != 0 {
-			return false
-		}
-		lo, carry := bits.Add64(lo, d, 0)
-		if carry != 0 || lo > math.MaxInt64 {
-			return false
-		}
-		coef = lo
-		return true
-	}
-
-	start := i
-	for i < n && isDigit(s[i]) {
-		d := uint64(s[i] - '0')
-		switch {
-		case d == 0 && coef == 0:
-			// A leading zero adds nothing.
-		case d == 0:
-			pendingZeros++
-		default:
-			if !addDigit(d) {
-				return Price{}, false
-			}
-		}
-		i++
-	}
-	intDigits := i - start
-	if intDigits == 0 {
-		return Price{}, false
-	}
-	if jsonNumber && intDigits > 1 && s[start] == '0' {
-		return Price{}, false
-	}
-	// Zeros at the end of the integer part are significant.
-	if pendingZeros > 0 && coef != 0 {
-		for ; pendingZeros > 0; pendingZeros-- {
-			hi, lo := bits.Mul64(coef, 10)
-			if hi != 0 || lo > math.MaxInt64 {
-				return Price{}, false
-			}
-			coef = lo
-		}
-	}
-	pendingZeros = 0
-
-	if i < n && (s[i] == '.' || (!jsonNumber && s[i] == ',')) {
-		i++
-		fracStart := i
-		digitsSeen := 0
-		for i < n && isDigit(s[i]) {
-			digitsSeen++
-			d := uint64(s[i] - '0')
-			if d == 0 {
-				pendingZeros++
-			} else {
-				if coef == 0 {
-					// Zeros right after the separator only move the scale.
-					pendingZeros = 0
-				}
-				if !addDigit(d) {
-					return Price{}, false
-				}
-				scale = digitsSeen
-			}
-			i++
-		}
-		if i == fracStart {
-			return Price{}, false
-		}
-	}
-
-	exp := 0
-	if jsonNumber && i < n && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		expNeg := false
-		if i < n && (s[i] == '+' || s[i] == '-') {
-			expNeg = s[i] == '-'
-			i++
-		}
-		expStart := i
-		for i < n && isDigit(s[i]) {
-			// Saturate: an exponent this large refuses any non-zero value anyway.
-			if exp < 100000 {
-				exp = exp*10 + int(s[i]-'0')
-			}
-			i++
-		}
-		if i == expStart {
-			return Price{}, false
-		}
-		if expNeg {
-			exp = -exp
-		}
-	}
-	if i != n {
-		return Price{}, false
-	}
-	if coef == 0 {
-		return Price{}, true
-	}
-
-	scale -= exp
-	for scale < 0 {
-		hi, lo := bits.Mul64(coef, 10)
-		if hi != 0 || lo > math.MaxInt64 {
-			return Price{}, false
-		}
-		coef = lo
-		scale++
-	}
-	for scale > 0 && coef%10 == 0 {
-		coef /= 10
-		scale--
-	}
-	if scale > maxPriceScale {
-		return Price{}, false
-	}
-	c := int64(coef)
-	if neg {
-		c = -c
-	}
-	return Price{coef: c, scale: uint8(scale)}, true
+// priceOf is the Price of a pair from internal/money, whose canonical form and MaxScale are
+// the Price's own, so it is taken as it is.
+func priceOf(coef int64, scale int, ok bool) (Price, bool) {
+	return Price{coef: coef, scale: uint8(scale)}, ok
 }
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // String returns the canonical decimal form: a '.' separator, no trailing zeros after it,
 // no exponent ("0.02", "0.0642918", "1.5", "0", "-3").
@@ -229,30 +88,7 @@ func (p Price) String() string {
 }
 
 // appendTo appends the canonical form of p to b.
-func (p Price) appendTo(b []byte) []byte {
-	u := uint64(p.coef)
-	if p.coef < 0 {
-		b = append(b, '-')
-		u = uint64(-p.coef)
-	}
-	var d [20]byte
-	digits := strconv.AppendUint(d[:0], u, 10)
-	scale := int(p.scale)
-	switch {
-	case scale == 0:
-		return append(b, digits...)
-	case len(digits) <= scale:
-		b = append(b, '0', '.')
-		for range scale - len(digits) {
-			b = append(b, '0')
-		}
-		return append(b, digits...)
-	default:
-		b = append(b, digits[:len(digits)-scale]...)
-		b = append(b, '.')
-		return append(b, digits[len(digits)-scale:]...)
-	}
-}
+func (p Price) appendTo(b []byte) []byte { return money.Append(b, p.coef, p.scale, '.') }
 
 // Float64 returns the nearest float64 to p, for display or arithmetic where exactness does
 // not matter.
@@ -465,7 +301,7 @@ func (p Price) MarshalText() ([]byte, error) {
 
 // UnmarshalText reads the forms ParsePrice accepts.
 func (p *Price) UnmarshalText(b []byte) error {
-	v, ok := parseDecimal(b, false)
+	v, ok := parsePrice(b)
 	if !ok {
 		return priceError(b)
 	}
@@ -500,13 +336,13 @@ func priceFromJSON(raw []byte) (Price, error) {
 		if len(inner) == 0 {
 			return Price{}, nil
 		}
-		p, ok := parseDecimal(inner, false)
+		p, ok := parsePrice(inner)
 		if !ok {
 			return Price{}, priceError(raw)
 		}
 		return p, nil
 	default:
-		p, ok := parseDecimal(raw, true)
+		p, ok := priceOf(money.ParseJSONNumber(raw))
 		if !ok {
 			return Price{}, priceError(raw)
 		}

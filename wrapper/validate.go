@@ -431,3 +431,5 @@ func countryCode(s string) (string, bool) {
 	}
 	return string(b[:]), true
 }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -53,10 +52,6 @@ Hooks for tests in any language (no bearer needed):
 Because /_sandbox/ needs no bearer and, without -api-key, any key logs in, the sandbox
 listens on loopback only; -public allows another address (with a warning).`
 
-// amountPattern is what the sandbox accepts as money: a point or a comma, at most 7 decimals.
-// The sandbox ignores anything else silently, so the command line refuses it instead.
-var amountPattern = regexp.MustCompile(`^[0-9]+([.,][0-9]{1,7})?$`)
-
 func (c *cli) sandbox(args []string) error {
 	f := newFlagSet("sandbox", "[flags]", sandboxAbout)
 	var (
@@ -89,8 +84,9 @@ func (c *cli) sandbox(args []string) error {
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
+	// The sandbox ignores an amount it does not take, silently, so the command line refuses it.
 	for _, a := range []struct{ name, value string }{{"balance", balance}, {"price", priceFlag}, {"message-price", msgPrice}} {
-		if a.value != "" && !amountPattern.MatchString(a.value) {
+		if a.value != "" && !sandbox.ValidAmount(a.value) {
 			return f.fail("-%s: %q is not an amount (digits, a point or a comma, at most 7 decimals)", a.name, a.value)
 		}
 	}
