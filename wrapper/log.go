@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/go-bsg/bsg2fa/internal/phone"
 )
 
 // logAttempt writes the debug line of one exchange: method, path template, attempt, duration,
@@ -27,7 +29,7 @@ func (c *Client) logAttempt(ctx context.Context, method string, info callInfo, s
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
 	if info.recipient != "" {
-		attrs = append(attrs, slog.String("recipient", maskPhone(info.recipient)))
+		attrs = append(attrs, slog.String("recipient", phone.Mask(info.recipient)))
 	}
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "bsg2fa request", attrs...)
 }

@@ -215,12 +215,3 @@ func isTokenByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
 		c == '-' || c == '_' || c == '.' || c == '+' || c == '/' || c == '=' || c == '~'
 }
-
-// maskPhone keeps the first three and last three digits of a phone number ("380*****073"), enough
-// to tell numbers apart in a log without disclosing them.
-func maskPhone(s string) string {
-	if len(s) <= 6 {
-		return strings.Repeat("*", len(s))
-	}
-	return s[:3] + strings.Repeat("*", len(s)-6) + s[len(s)-3:]
-}

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-bsg/bsg2fa/internal/phone"
 	"github.com/go-bsg/bsg2fa/internal/testkit"
 )
 
@@ -155,7 +156,7 @@ func TestRedaction(t *testing.T) {
 		assertNoSecret(t, "printed values", printed.String(), s)
 	}
 	assert.False(t, containsSecret(logs.String(), recipient), "recipients are masked in logs")
-	assert.Contains(t, logs.String(), maskPhone(recipient))
+	assert.Contains(t, logs.String(), phone.Mask(recipient))
 	assert.Contains(t, logs.String(), `"path":"/api/2fa/authentications/otp/{id}/verify"`)
 	assert.Contains(t, logs.String(), `"attempt":1`)
 	assert.Contains(t, logs.String(), `"status":401`)

@@ -211,10 +211,3 @@ func TestTransportErrorPassedThrough(t *testing.T) {
 	var re *ResponseError
 	assert.False(t, errors.As(err, &re))
 }
-
-func TestMaskPhone(t *testing.T) {
-	assert.Equal(t, "380******073", maskPhone("380979965073"))
-	assert.Equal(t, "614*****754", maskPhone("61401629754"))
-	assert.Equal(t, "******", maskPhone("123456"))
-	assert.Equal(t, "", maskPhone(""))
-}
