@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"time"
 
@@ -27,8 +26,9 @@ var (
 	errLifetimeRange = errors.New("negative, or longer than a time.Duration holds")
 )
 
-// maxLifetimeSeconds is the longest code_lifetime a time.Duration holds.
-const maxLifetimeSeconds = int64(math.MaxInt64 / time.Second)
+// maxLifetimeSeconds is the longest code_lifetime a time.Duration holds: the largest
+// Duration, 2⁶³−1 nanoseconds, in whole seconds.
+const maxLifetimeSeconds = int64((1<<63 - 1) / time.Second)
 
 // toAuthentication maps gen's session to ours. Unknown statuses and channels are kept as they
 // came; a missing id, a price or a timestamp that cannot be read is an error.

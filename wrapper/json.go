@@ -1,7 +1,6 @@
 package wrapper
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -253,7 +252,7 @@ func unmarshalPage[T any](b []byte) (items []T, total int, ok bool, err error) {
 	if ok, err := decodeWire(b, &in); !ok {
 		return nil, 0, false, err
 	}
-	switch data := bytes.TrimSpace(in.Data); {
+	switch data := trimJSONSpace(in.Data); {
 	case len(data) > 0 && data[0] == '[':
 		if err := json.Unmarshal(data, &in.List); err != nil {
 			return nil, 0, false, err
@@ -319,25 +318,9 @@ func (t *jsonTime) UnmarshalJSON(b []byte) error {
 // otherwise a decimal with up to nine digits after the point.
 type jsonSeconds time.Duration
 
+// MarshalJSON writes the seconds as a decimal: nanoseconds are a coefficient of scale 9.
 func (d jsonSeconds) MarshalJSON() ([]byte, error) {
-	n := int64(d)
-	var b []byte
-	if n < 0 {
-		b = append(b, '-')
-	}
-	// The magnitude as a uint64, which holds -math.MinInt64 too.
-	u := uint64(n)
-	if n < 0 {
-		u = -u
-	}
-	sec, frac := u/uint64(time.Second), u%uint64(time.Second)
-	b = strconv.AppendUint(b, sec, 10)
-	if frac != 0 {
-		digits := fmt.Sprintf("%09d", frac)
-		b = append(b, '.')
-		b = append(b, bytes.TrimRight([]byte(digits), "0")...)
-	}
-	return b, nil
+	return money.Append(nil, int64(d), 9, '.'), nil
 }
 
 // UnmarshalJSON reads seconds as a JSON number (300, 1.5) or a string holding one; null is
