@@ -64,7 +64,8 @@ func WithToken(bearer string) Option {
 }
 
 // WithLogger makes the client log every HTTP exchange at debug level: method, path template,
-// status, attempt and duration. Secrets are never logged and phone numbers are masked.
+// status, attempt and duration; and, after a failed one, whether it is retried and why.
+// Secrets are never logged and phone numbers are masked.
 func WithLogger(l *slog.Logger) Option {
 	return Option{func(c *config) error {
 		if l == nil {
