@@ -2,17 +2,20 @@ package wrapper
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/go-bsg/bsg2fa/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -354,4 +357,35 @@ func TestRewindKeepsBody(t *testing.T) {
 	for i, b := range bodies {
 		assert.JSONEq(t, `{"access_code":"12345"}`, b, "attempt %s", strconv.Itoa(i+1))
 	}
+}
+
+// TestRetryDecisionsAreLogged: after a failed attempt the debug log says whether it is
+// repeated and why, in the policy's words.
+func TestRetryDecisionsAreLogged(t *testing.T) {
+	var logs testkit.SyncBuffer
+	c, mux, _ := setup(t, WithLogger(debugLogger(&logs)))
+	var calls atomic.Int32
+	mux.HandleFunc("GET /api/2fa/authentications/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			writeJSON(w, http.StatusServiceUnavailable, `{"message":"down"}`)
+			return
+		}
+		writeJSON(w, http.StatusNotFound, `{"message":"Authentication not found"}`)
+	})
+	_, err := c.GetAuthentication(context.Background(), statusID)
+	require.ErrorIs(t, err, ErrAuthenticationNotFound)
+
+	var decisions []string
+	for line := range strings.Lines(logs.String()) {
+		var entry struct {
+			Msg   string `json:"msg"`
+			Retry bool   `json:"retry"`
+			Why   string `json:"why"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(line), &entry))
+		if entry.Msg == "bsg2fa retry decision" {
+			decisions = append(decisions, strconv.FormatBool(entry.Retry)+": "+entry.Why)
+		}
+	}
+	assert.Equal(t, []string{"true: a transient status", "false: the status is final"}, decisions)
 }
