@@ -10,7 +10,8 @@ import (
 // readAnswer reads a 2xx answer's body whole, bounded by the client's limit. One whose
 // declared length is over the limit is refused without reading it; one that grows past the
 // limit is refused once the limit is passed. A body that breaks off (a dropped connection, a
-// timeout) gives the read error, wrapped, for the retry policy to judge.
+// timeout) gives the read error, wrapped and as it came, for the retry policy to judge; the
+// caller hides the call's secrets in it.
 func (c *Client) readAnswer(resp *http.Response, info callInfo, red *redactor) (*answer, error) {
 	// Closing without draining: after an error the connection is not worth keeping, and
 	// after a whole body there is nothing left to drain.
@@ -27,7 +28,7 @@ func (c *Client) readAnswer(resp *http.Response, info callInfo, red *redactor) (
 		return nil, ans.tooLarge()
 	case err != nil:
 		// Not a decoding failure: the answer never arrived whole.
-		return nil, red.hide(fmt.Errorf("bsg2fa: reading the %d answer: %w", resp.StatusCode, err))
+		return nil, fmt.Errorf("bsg2fa: reading the %d answer: %w", resp.StatusCode, err)
 	}
 	ans.body = body
 	return ans, nil

@@ -630,3 +630,31 @@ func BenchmarkNewAPIError(b *testing.B) {
 		}
 	}
 }
+
+// TestMessageKeyFoldsASCIIOnly: case and white space are folded in ASCII only, as the
+// service varies them; other characters are compared as they are.
+func TestMessageKeyFoldsASCIIOnly(t *testing.T) {
+	tests := []struct {
+		name    string
+		message string
+		want    error // the sentinel the 422 matches
+	}{
+		{name: "documented", message: "Template not found", want: ErrTemplateNotFound},
+		{name: "ASCII case, spaces, period", message: "  TEMPLATE\tnot   found. ", want: ErrTemplateNotFound},
+		{name: "padded within the lookup bound", message: strings.Repeat(" ", 600) + "Template not found", want: ErrTemplateNotFound},
+		{name: "no-break space is not white space here", message: "Template\u00a0not found", want: ErrInvalidParams},
+		{name: "dotted capital I is not i", message: "\u0130nsufficient funds", want: ErrInvalidParams},
+		{name: "Kelvin sign is not k", message: "Authentication \u212aink", want: ErrInvalidParams},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := &APIError{StatusCode: http.StatusUnprocessableEntity, Message: tt.message}
+			assert.ErrorIs(t, e, tt.want)
+			if tt.want == ErrInvalidParams {
+				for _, s := range messageSentinels {
+					assert.NotErrorIs(t, e, s)
+				}
+			}
+		})
+	}
+}

@@ -112,16 +112,40 @@ func buildMessageIndex() map[string]uint8 {
 	return m
 }
 
-// messageKey is the form in which messages are compared: lower case, runs of white space as
-// one space, without surrounding white space or trailing periods and exclamation marks. The
-// service is not consistent about any of these.
+// messageKey is the form in which messages are compared: ASCII letters in lower case, runs of
+// ASCII white space as one space, without surrounding white space or trailing periods and
+// exclamation marks. The service is not consistent about any of these; it is about everything
+// else, so nothing beyond ASCII is folded.
 func messageKey(s string) string {
-	return strings.TrimRight(strings.ToLower(strings.Join(strings.Fields(s), " ")), ".! ")
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case ' ', '\t', '\n', '\r', '\f', '\v':
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+	return strings.TrimRight(b.String(), ".! ")
 }
+
+// maxLookupLen bounds the messages looked up: every documented one is far shorter, and a
+// message padded with white space still matches up to this length.
+const maxLookupLen = 1024
 
 // lookupMessage finds a message in messageIndex.
 func lookupMessage(s string) (uint8, bool) {
-	if s == "" || len(s) > maxErrorMessageLen {
+	if s == "" || len(s) > maxLookupLen {
 		return 0, false
 	}
 	idx, ok := messageIndex[messageKey(s)]

@@ -26,7 +26,52 @@ func (r *redactor) clean(s string) string {
 	if n := codeNumber(r.code); n != "" {
 		s = scrubDigitRun(s, n)
 	}
-	return s
+	return scrubCutSecrets(s, r.apiKey, r.bearer, r.code)
+}
+
+// ellipsis is what marks a value cut short in an error message (see clip, priceError and
+// parseTimestamp): `"…value"…` or `"…value…"`.
+const ellipsis = "…"
+
+// scrubCutSecrets replaces the start of a secret where a value cut short for an error message
+// ends in it: the value stopped at 40 bytes, so the whole secret that scrubText looks for is
+// not there, but its first bytes are.
+func scrubCutSecrets(s string, secrets ...string) string {
+	if !strings.Contains(s, ellipsis) {
+		return s
+	}
+	var b strings.Builder
+	for rest := s; ; {
+		i := strings.Index(rest, ellipsis)
+		if i < 0 {
+			b.WriteString(rest)
+			return b.String()
+		}
+		head := rest[:i]
+		quote := strings.HasSuffix(head, `"`)
+		if quote {
+			head = head[:len(head)-1]
+		}
+		b.WriteString(cutSecretTail(head, secrets))
+		if quote {
+			b.WriteByte('"')
+		}
+		b.WriteString(ellipsis)
+		rest = rest[i+len(ellipsis):]
+	}
+}
+
+// cutSecretTail replaces the end of head when it is the start (three bytes or more) of one of
+// the secrets.
+func cutSecretTail(head string, secrets []string) string {
+	for _, secret := range secrets {
+		for k := min(len(secret), len(head)); k >= 3; k-- {
+			if strings.HasSuffix(head, secret[:k]) {
+				return head[:len(head)-k] + redacted
+			}
+		}
+	}
+	return head
 }
 
 // hide returns err, or, when its text holds a secret of the call, an error with the same

@@ -339,3 +339,48 @@ func TestBearerWithControlCharactersRefused(t *testing.T) {
 		assert.Error(t, err, "%q", bearer)
 	}
 }
+
+// TestCutValuesHideTheStartOfASecret: a value the service echoes into a field is quoted in
+// the decoding error cut at 40 bytes; when the cut falls inside a secret, what is left of the
+// secret is replaced too.
+func TestCutValuesHideTheStartOfASecret(t *testing.T) {
+	bearer := testkit.JWTAt(time.Now(), time.Now().Add(time.Hour))
+	for _, field := range []string{"created_at", "price"} {
+		t.Run(field, func(t *testing.T) {
+			mux := http.NewServeMux()
+			mux.HandleFunc("GET /api/2fa/authentications/{id}", func(w http.ResponseWriter, r *http.Request) {
+				// The bearer starts 20 bytes into the value, so the 40-byte cut ends inside it.
+				echo := "key=REDACTED bearer=" + bearer
+				writeJSON(w, http.StatusOK, strings.Replace(statusBody, `"`+field+`":`, `"`+field+`":"`+echo+`","x_`+field+`":`, 1))
+			})
+			srv := httptest.NewServer(mux)
+			t.Cleanup(srv.Close)
+			c, err := New("", WithToken(bearer), WithBaseURL(srv.URL))
+			require.NoError(t, err)
+			_, err = c.GetAuthentication(context.Background(), statusID)
+			require.ErrorIs(t, err, ErrMalformedResponse)
+			text := fmt.Sprintf("%v %+v %#v", err, err, err)
+			assert.Contains(t, text, "bearer="+redacted)
+			assert.NotContains(t, text, bearer[:8], "no part of the bearer")
+		})
+	}
+}
+
+func TestScrubCutSecrets(t *testing.T) {
+	const secret = "s3cr3t-value-of-some-length"
+	tests := []struct {
+		name, in, want string
+	}{
+		{name: "no ellipsis", in: `invalid "s3cr"`, want: `invalid "s3cr"`},
+		{name: "quote then ellipsis", in: `invalid "x s3cr3t-va"…`, want: `invalid "x REDACTED"…`},
+		{name: "ellipsis inside the quote", in: `id "x s3cr3t-v…"`, want: `id "x REDACTED…"`},
+		{name: "two cuts", in: `"s3c"… and "s3cr3t"…`, want: `"REDACTED"… and "REDACTED"…`},
+		{name: "under three bytes is left", in: `"xs3"…`, want: `"xs3"…`},
+		{name: "unrelated tail", in: `"abcdef"…`, want: `"abcdef"…`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, scrubCutSecrets(tt.in, secret, "", "12"))
+		})
+	}
+}

@@ -48,9 +48,15 @@ type retryInput struct {
 // classify reports whether the attempt described by in is worth repeating, and why (or why
 // not), for the debug log.
 func (p retryPolicy) classify(in retryInput) (retry bool, why string) {
-	if in.attempt >= p.maxRetries {
+	retry, why = p.retryable(in)
+	if retry && in.attempt >= p.maxRetries {
 		return false, "no retries left"
 	}
+	return retry, why
+}
+
+// retryable is classify without the count of attempts.
+func (p retryPolicy) retryable(in retryInput) (retry bool, why string) {
 	if in.err != nil {
 		switch {
 		case isContextError(in.err):

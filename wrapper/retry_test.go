@@ -116,6 +116,11 @@ func TestRetryDecision(t *testing.T) {
 		retry, why := p.classify(retryInput{method: get, status: 503})
 		assert.False(t, retry)
 		assert.Equal(t, "no retries left", why)
+		// A final outcome says why it is final, retries left or not.
+		_, why = p.classify(retryInput{method: get, status: 404})
+		assert.Equal(t, "the status is final", why)
+		_, why = p.classify(retryInput{method: post, status: 503})
+		assert.Equal(t, "POST may have reached the service", why)
 	})
 }
 
@@ -388,4 +393,36 @@ func TestRetryDecisionsAreLogged(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"true: a transient status", "false: the status is final"}, decisions)
+}
+
+// TestDialFailureRetriedWhateverTheCode: a POST that provably never left is repeated even when
+// the dial error's text holds the verify code's number form (an IP octet, a port) and is
+// shown with it hidden: the policy judges the error as it came.
+func TestDialFailureRetriedWhateverTheCode(t *testing.T) {
+	tests := []struct {
+		name string
+		code string
+	}{
+		{name: "code unrelated to the error", code: "123456"},
+		{name: "code 000001 reads as 1, an octet of the address", code: "000001"},
+		{name: "code 0443 reads as 443, the port", code: "0443"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var dials atomic.Int32
+			tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				dials.Add(1)
+				return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 443},
+					Err: syscall.ENETUNREACH}
+			}}
+			c, err := New("", WithToken(testkit.JWTAt(time.Now(), time.Now().Add(time.Hour))),
+				WithBaseURL("http://127.0.0.1:1"), WithHTTPClient(&http.Client{Transport: tr}))
+			require.NoError(t, err)
+			fastRetries(c)
+			_, err = c.VerifyOTP(context.Background(), statusID, tt.code)
+			require.Error(t, err)
+			assert.Equal(t, int32(1+DefaultMaxRetries), dials.Load(), "every attempt dialled")
+			assert.NotContains(t, err.Error(), tt.code)
+		})
+	}
 }

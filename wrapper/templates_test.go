@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -63,14 +65,20 @@ func TestDeleteTemplateAcceptsAnySuccessBody(t *testing.T) {
 		{"plain text labelled JSON", "application/json", `Successfully removed`, http.StatusOK},
 		{"plain text", "text/plain", `Successfully removed`, http.StatusOK},
 		{"empty", "", ``, http.StatusNoContent},
+		{"over the size limit", "application/json", `{"message":"` + strings.Repeat("x", 4096) + `"}`, http.StatusOK},
+		{"cut off", "application/json", `{"message":"Succ`, http.StatusOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mux, _ := setup(t)
+			c, mux, _ := setup(t, WithMaxResponseBytes(1024))
 			var n atomic.Int32
 			mux.HandleFunc("DELETE /api/2fa/authentications/templates/{templateId}", counter(&n, func(w http.ResponseWriter, r *http.Request) {
 				if tt.contentType != "" {
 					w.Header().Set("Content-Type", tt.contentType)
+				}
+				if tt.name == "cut off" {
+					// More announced than sent: the server hangs up mid-body.
+					w.Header().Set("Content-Length", "100")
 				}
 				w.WriteHeader(tt.status)
 				_, _ = w.Write([]byte(tt.body))
@@ -79,6 +87,27 @@ func TestDeleteTemplateAcceptsAnySuccessBody(t *testing.T) {
 			assert.Equal(t, int32(1), n.Load())
 		})
 	}
+}
+
+// TestDeleteTemplateFailedLoginIsAnError: a login whose 2xx answer is unusable fails the
+// call; only the DELETE's own 2xx means the template is gone.
+func TestDeleteTemplateFailedLoginIsAnError(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/auth/login", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<html>maintenance</html>"))
+	})
+	var deletes atomic.Int32
+	mux.HandleFunc("DELETE /api/2fa/authentications/templates/{templateId}", counter(&deletes, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, deleteBody)
+	}))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	c, err := New(testAPIKey, WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	err = c.DeleteTemplate(context.Background(), 515)
+	require.ErrorIs(t, err, ErrMalformedResponse)
+	assert.Zero(t, deletes.Load())
 }
 
 func TestDeleteTemplateDefault(t *testing.T) {

@@ -29,6 +29,9 @@ type callInfo struct {
 	bearer    *token // authGiven: the bearer to send
 	recipient string // logged masked
 	code      string // the code being verified: scrubbed from every error text
+	// bodyUnused says the caller needs only the status of a 2xx answer: its body is not
+	// read, so nothing it holds (or how it ends) can fail the call.
+	bodyUnused bool
 	// notFound is the sentinel a 404 without a recognised message stands for: the client
 	// knows whether it asked for a template or a session, the body often does not say.
 	notFound error
@@ -128,7 +131,10 @@ type attemptResult struct {
 	retryAfter    time.Duration
 	hasRetryAfter bool
 
-	err error // already scrubbed of secrets
+	// err is the error as it came, for the retry policy (hiding a secret in its text must
+	// not hide what kind of failure it was); shown is the same error with the call's
+	// secrets replaced, for the log and the caller.
+	err, shown error
 }
 
 // attempt makes one exchange and reads what came back.
@@ -140,38 +146,43 @@ func (c *Client) attempt(ctx context.Context, req *http.Request, info callInfo, 
 			ue.URL = c.baseURL + info.path
 		}
 		// What is logged and returned never quotes a secret the server sent back (in a
-		// malformed status line, say); the retry policy still judges the error as it came,
-		// and hidden errors match what the original matched.
-		err = red.hide(err)
-		c.logAttempt(ctx, req.Method, info, 0, err, attempt, time.Since(start))
+		// malformed status line, say); the retry policy judges the error as it came.
+		shown := red.hide(err)
+		c.logAttempt(ctx, req.Method, info, 0, shown, attempt, time.Since(start))
 		if ctx.Err() != nil {
-			return attemptResult{final: err}
+			return attemptResult{final: shown}
 		}
-		return attemptResult{err: err}
+		return attemptResult{err: err, shown: shown}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		c.logAttempt(ctx, req.Method, info, resp.StatusCode, nil, attempt, time.Since(start))
 		ra, hasRA := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		return attemptResult{resp: resp, status: resp.StatusCode, retryAfter: ra, hasRetryAfter: hasRA}
 	}
+	if info.bodyUnused {
+		discard(resp)
+		c.logAttempt(ctx, req.Method, info, resp.StatusCode, nil, attempt, time.Since(start))
+		return attemptResult{answer: &answer{status: resp.StatusCode, red: *red}}
+	}
 	// The body is read here, not by gen, so that an answer that breaks off is handled by
 	// the retry policy like any other dropped connection.
 	ans, err := c.readAnswer(resp, info, red)
-	c.logAttempt(ctx, req.Method, info, resp.StatusCode, err, attempt, time.Since(start))
+	shown := red.hide(err)
+	c.logAttempt(ctx, req.Method, info, resp.StatusCode, shown, attempt, time.Since(start))
 	switch {
 	case err == nil:
 		return attemptResult{answer: ans}
 	case errors.Is(err, ErrResponseTooLarge), ctx.Err() != nil:
-		return attemptResult{final: err}
+		return attemptResult{final: shown}
 	}
-	return attemptResult{err: err}
+	return attemptResult{err: err, shown: shown}
 }
 
 // failure is the error of an attempt not repeated: the transport error, or the *APIError
 // read from the answer.
 func (r attemptResult) failure(info callInfo, red *redactor, maxBytes int64) error {
 	if r.resp == nil {
-		return r.err
+		return r.shown
 	}
 	e := readAPIError(r.resp, maxBytes)
 	if r.status == http.StatusTooManyRequests || r.status == http.StatusServiceUnavailable {
