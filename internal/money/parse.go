@@ -57,15 +57,11 @@ func parse[T ~string | ~[]byte](s T, jsonNumber bool) (int64, int, bool) {
 				return false
 			}
 		}
-		hi, lo := bits.Mul64(coef, 10)
-		if hi != 0 {
+		// After times10 coef is at most math.MaxInt64, so adding a digit cannot wrap.
+		if !times10(&coef) || coef+d > math.MaxInt64 {
 			return false
 		}
-		lo, carry := bits.Add64(lo, d, 0)
-		if carry != 0 || lo > math.MaxInt64 {
-			return false
-		}
-		coef = lo
+		coef += d
 		return true
 	}
 
