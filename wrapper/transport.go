@@ -76,9 +76,11 @@ func (c *Client) do(ctx context.Context, req *http.Request, info callInfo) (*ans
 				hasRetryAfter: res.hasRetryAfter,
 			}
 			retry, why := c.retry.classify(in)
-			d := c.retry.delay(in, c.jitter())
-			if retry && outlasts(ctx, d) {
-				retry, why = false, "the wait would outlast the context's deadline"
+			var d time.Duration
+			if retry {
+				if d = c.retry.delay(in, c.jitter()); outlasts(ctx, d) {
+					retry, why = false, "the wait would outlast the context's deadline"
+				}
 			}
 			c.debug(ctx, "bsg2fa retry decision", "path", info.path, "attempt", attempt+1, "retry", retry, "why", why)
 			if !retry {
